@@ -1,0 +1,6 @@
+import type { RegisterCommand } from '../context.ts';
+
+/**
+ * Every `ployd` sub-command, one file each. Add a line here when adding a command file.
+ */
+export const COMMANDS: readonly RegisterCommand[] = [];
