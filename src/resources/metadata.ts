@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** DNS-1123 label-ish names, as Kubernetes requires; dots allowed for model names like llama-3.1-8b. */
+export const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+export const Name = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(NAME_RE, 'must be lower-case alphanumerics, "-" or ".", starting and ending alphanumeric');
+
+export const ObjectMeta = z.object({
+  name: Name,
+  namespace: Name.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+export type ObjectMeta = z.infer<typeof ObjectMeta>;
+
+/** The header every resource has; kind schemas extend it with their `spec`. */
+export function resourceSchema<A extends string, K extends string, S extends z.ZodType>(apiVersion: A, kind: K, spec: S) {
+  return z.object({
+    apiVersion: z.literal(apiVersion),
+    kind: z.literal(kind),
+    metadata: ObjectMeta,
+    spec,
+  });
+}
+
+export const PLOYD_API_VERSION = 'ployd.ai/v1';
