@@ -1,0 +1,1 @@
+export type { ApiKeyPrincipal, ApiKeyVerifier, RouteTableInput, RouteTableSink } from './types.ts';

@@ -1,0 +1,1 @@
+export type { DeploymentRef, DeploymentStatus, Endpoint, HealthStatus, ReplicaPhase, ReplicaStatus, Runtime } from './types.ts';
