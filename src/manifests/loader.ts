@@ -194,9 +194,13 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
     const result = renderKustomization(fs, dir);
     diagnostics.push(...result.diagnostics);
     for (const r of result.resources) {
-      const source = parseFile(r.origin.file).documents.find((d) => d.position.line === r.origin.line);
       const position = { line: r.origin.line, column: r.origin.column };
-      add(r.object, r.origin.file, position, source?.locate ?? (() => position), pathEnv);
+      // Field positions are needed only for findings: parse the source file on first use.
+      const locate = (path: readonly (string | number)[]): SourcePosition => {
+        const source = parseFile(r.origin.file).documents.find((d) => d.position.line === r.origin.line);
+        return source ? source.locate(path) : position;
+      };
+      add(r.object, r.origin.file, position, locate, pathEnv);
     }
   }
   return { ...(env !== undefined ? { environment: env } : {}), resources, diagnostics };
