@@ -1,0 +1,88 @@
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { fail } from './errors.ts';
+
+/** One YAML document of a file with the position where its content starts. */
+export interface SourceDoc {
+  readonly value: unknown;
+  readonly line: number;
+  readonly column: number;
+  /** Position of a top-level key of a mapping document, for diagnostics. */
+  keyPos(key: string): { line: number; column: number };
+}
+
+/**
+ * Parses a multi-document YAML text. Syntax errors and duplicate keys throw (kustomize refuses
+ * both); empty documents are dropped, as kustomize drops them.
+ */
+export function parseYamlDocs(text: string, file: string): SourceDoc[] {
+  const lineCounter = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  } catch (err) {
+    fail('E_YAML_SYNTAX', err instanceof Error ? err.message : String(err), { file });
+  }
+  if (!Array.isArray(docs)) docs = [docs as unknown as Document.Parsed];
+  const out: SourceDoc[] = [];
+  for (const doc of docs) {
+    const firstError = doc.errors[0];
+    if (firstError) {
+      const pos = lineCounter.linePos(firstError.pos[0]);
+      const code =
+        firstError.code === 'DUPLICATE_KEY'
+          ? 'E_YAML_DUPLICATE_KEY'
+          : firstError.code === 'TAB_AS_INDENT'
+            ? 'E_YAML_TAB'
+            : 'E_YAML_SYNTAX';
+      fail(code, firstError.message.split('\n')[0] ?? 'YAML syntax error', { file, line: pos.line, column: pos.col });
+    }
+    const contents = doc.contents as Node | null;
+    if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) continue;
+    const start = contents.range?.[0] ?? 0;
+    const pos = lineCounter.linePos(start);
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      fail('E_YAML_SYNTAX', err instanceof Error ? err.message : String(err), { file, line: pos.line, column: pos.col });
+    }
+    out.push({
+      value,
+      line: pos.line,
+      column: pos.col,
+      keyPos(key: string) {
+        if (isMap(contents)) {
+          for (const item of contents.items) {
+            if (isScalar(item.key) && item.key.value === key) {
+              const p = lineCounter.linePos(item.key.range?.[0] ?? start);
+              return { line: p.line, column: p.col };
+            }
+          }
+        }
+        return { line: pos.line, column: pos.col };
+      },
+    });
+    void isSeq;
+  }
+  return out;
+}
+
+/** Line/column of an item of a top-level sequence field, e.g. resources[2]. */
+export function itemPos(text: string, key: string, index: number): { line: number; column: number } | undefined {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter });
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  const contents = doc?.contents;
+  if (!isMap(contents)) return undefined;
+  for (const item of contents.items) {
+    if (isScalar(item.key) && item.key.value === key) {
+      const v = item.value;
+      const node = isSeq(v) ? (v.items[index] as Node | undefined) : (v as Node | undefined);
+      const range = node?.range ?? (item.key as Node).range;
+      if (!range) return undefined;
+      const p = lineCounter.linePos(range[0]);
+      return { line: p.line, column: p.col };
+    }
+  }
+  return undefined;
+}
