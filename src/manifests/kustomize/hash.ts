@@ -17,8 +17,9 @@ function isMap(v: unknown): v is Record<string, unknown> {
 
 /** The canonical JSON kustomize hashes for a generated object. */
 export function hashInput(obj: Record<string, unknown>): string {
-  const meta = isMap(obj['metadata']) ? obj['metadata'] : {};
-  const name = typeof meta['name'] === 'string' ? meta['name'] : '';
+  // kustomize v5 looks the name up as the single field "metadata/name", which never exists, so
+  // the name always hashes as "" (and a prefix never changes the suffix).
+  const name = '';
   // kustomize reads missing fields as "" (getNodeValues), scalars by their text.
   const field = (k: string): unknown => (obj[k] === undefined || obj[k] === null ? '' : obj[k]);
   if (obj['kind'] === 'ConfigMap') {
