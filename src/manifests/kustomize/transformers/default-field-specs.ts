@@ -69,8 +69,8 @@ export const REPLICAS: FieldSpec[] = [
 ];
 
 export const IMAGES: FieldSpec[] = [
-  { path: 'spec/containers[]/image', create: true },
-  { path: 'spec/initContainers[]/image', create: true },
-  { path: 'spec/template/spec/containers[]/image', create: true },
-  { path: 'spec/template/spec/initContainers[]/image', create: true },
+  { path: 'spec/containers[]/image', create: false },
+  { path: 'spec/initContainers[]/image', create: false },
+  { path: 'spec/template/spec/containers[]/image', create: false },
+  { path: 'spec/template/spec/initContainers[]/image', create: false },
 ];
