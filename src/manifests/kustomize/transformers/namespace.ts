@@ -1,6 +1,7 @@
 import {
   curId,
   getKind,
+  getName,
   getNamespace,
   isClusterScoped,
   isObject,
@@ -21,6 +22,11 @@ export function applyNamespace(resources: readonly Resource[], namespace: string
         storePreviousId(r);
         metadataOf(r.obj)['namespace'] = namespace;
       }
+    }
+    // kustomize's namespace field specs include metadata/name of Namespace objects.
+    if (kind === 'Namespace' && getName(r.obj) !== namespace) {
+      storePreviousId(r);
+      metadataOf(r.obj)['name'] = namespace;
     }
     if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding') {
       const subjects = r.obj['subjects'];
