@@ -12,7 +12,7 @@ import {
 
 /**
  * kustomize's `namespace:`: sets metadata.namespace on namespaced kinds and, in RoleBindings and
- * ClusterRoleBindings, on ServiceAccount subjects that name the "default" namespace's account.
+ * ClusterRoleBindings, on subjects named "default" (its hard-coded roleBindingHack).
  */
 export function applyNamespace(resources: readonly Resource[], namespace: string): void {
   for (const r of resources) {
@@ -33,7 +33,7 @@ export function applyNamespace(resources: readonly Resource[], namespace: string
       if (!Array.isArray(subjects)) continue;
       for (const s of subjects) {
         if (!isObject(s)) continue;
-        if (s['name'] === 'default' || s['namespace'] === 'default' ) s['namespace'] = namespace;
+        if (s['name'] === 'default') s['namespace'] = namespace;
       }
     }
     if (kind === 'CustomResourceDefinition') {
