@@ -10,12 +10,12 @@ export interface GeneratorIo {
   readFile(relPath: string): string;
 }
 
-/** kustomize's MergeGlobalOptionsIntoLocal: global labels/annotations win; flags are sticky. */
+/** kustomize's MergeGlobalOptionsIntoLocal: local labels/annotations win; global flags are sticky. */
 export function mergeOptions(local: GeneratorOptions | undefined, global: GeneratorOptions | undefined): GeneratorOptions {
   const out: GeneratorOptions = { ...(local ?? {}) };
   if (!global) return out;
-  if (global.labels || out.labels) out.labels = { ...(out.labels ?? {}), ...(global.labels ?? {}) };
-  if (global.annotations || out.annotations) out.annotations = { ...(out.annotations ?? {}), ...(global.annotations ?? {}) };
+  if (global.labels || out.labels) out.labels = { ...(global.labels ?? {}), ...(out.labels ?? {}) };
+  if (global.annotations || out.annotations) out.annotations = { ...(global.annotations ?? {}), ...(out.annotations ?? {}) };
   if (global.disableNameSuffixHash) out.disableNameSuffixHash = true;
   if (global.immutable) out.immutable = true;
   return out;
