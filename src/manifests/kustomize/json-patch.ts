@@ -87,11 +87,9 @@ function replace(doc: unknown, pointer: string, value: unknown): unknown {
   const last = tokens[tokens.length - 1] as string;
   if (Array.isArray(parent)) parent[arrayIndex(last, parent.length, false)] = value;
   else {
-    const p = parent as Record<string, unknown>;
-    if (!Object.hasOwn(p, last)) {
-      throw new Error(`replace operation does not apply: doc is missing key: ${pointer}`);
-    }
-    p[last] = value;
+    // evanphx/json-patch (which kustomize uses) lets `replace` create a missing key as long as its
+    // parent exists; only a missing parent is an error. We follow kustomize, not the RFC.
+    (parent as Record<string, unknown>)[last] = value;
   }
   return doc;
 }

@@ -150,6 +150,16 @@ function resolveIn(kf: KustFile, rel: string, where: Location, mustBeUnderRoot: 
   return path;
 }
 
+/** Gives file-system errors raised without a position the position of the entry that caused them. */
+function located<T>(where: Location, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof PloydError && err.details['line'] === undefined) fail(err.code, err.message, where);
+    throw err;
+  }
+}
+
 function isRemote(entry: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || entry.startsWith('git@');
 }
@@ -193,9 +203,12 @@ function accumulateResources(ctx: RenderContext, kf: KustFile, list: Resource[])
     const where = at(kf, field, index);
     if (isRemote(entry)) fail('E_KUSTOMIZE_UNSUPPORTED', `remote resource ${entry} is not supported`, where);
     const path = resolveIn(kf, entry, where, false);
-    if (!ctx.fs.exists(path)) fail('E_FILE_NOT_FOUND', `resource ${entry} does not exist (${path})`, where);
-    ctx.checkReal(path);
-    if (ctx.fs.isDirectory(path)) {
+    const isDir = located(where, () => {
+      if (!ctx.fs.exists(path)) fail('E_FILE_NOT_FOUND', `resource ${entry} does not exist (${path})`, where);
+      ctx.checkReal(path);
+      return ctx.fs.isDirectory(path);
+    });
+    if (isDir) {
       const sub = buildDir(ctx, path, where, false, []);
       for (const r of sub) addResource(list, r, where);
     } else {
@@ -210,7 +223,7 @@ function accumulateResources(ctx: RenderContext, kf: KustFile, list: Resource[])
 }
 
 function buildDir(ctx: RenderContext, dir: string, from: Location | undefined, isComponent: boolean, list: Resource[]): Resource[] {
-  const real = ctx.fs.realPath ? normalizeRepoPath(ctx.fs.realPath(dir)) : dir;
+  const real = located(from ?? { file: dir }, () => (ctx.fs.realPath ? normalizeRepoPath(ctx.fs.realPath(dir)) : dir));
   if (ctx.stack.includes(real)) {
     fail('E_KUSTOMIZE_CYCLE', `cycle: ${[...ctx.stack, real].map((d) => d || '.').join(' -> ')}`, from ?? { file: dir });
   }
@@ -229,8 +242,10 @@ function buildDir(ctx: RenderContext, dir: string, from: Location | undefined, i
       const where = at(kf, 'components', i);
       if (isRemote(c)) fail('E_KUSTOMIZE_UNSUPPORTED', `remote component ${c} is not supported`, where);
       const path = resolveIn(kf, c, where, false);
-      if (!ctx.fs.exists(path)) fail('E_FILE_NOT_FOUND', `component ${c} does not exist (${path})`, where);
-      if (!ctx.fs.isDirectory(path)) fail('E_KUSTOMIZE_INVALID', `component ${c} must be a folder with a kustomization`, where);
+      located(where, () => {
+        if (!ctx.fs.exists(path)) fail('E_FILE_NOT_FOUND', `component ${c} does not exist (${path})`, where);
+        if (!ctx.fs.isDirectory(path)) fail('E_KUSTOMIZE_INVALID', `component ${c} must be a folder with a kustomization`, where);
+      });
       buildDir(ctx, path, where, true, list);
     });
     runGenerators(ctx, kf, list);

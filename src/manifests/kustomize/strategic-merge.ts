@@ -58,7 +58,8 @@ function mergeList(dest: unknown[], patch: unknown[], schema: MergeSchema | unde
   const keyOf = (v: unknown): string | undefined => {
     if (!isObject(v)) return undefined;
     const k = v[key];
-    return k === undefined || k === null ? undefined : String(k);
+    if (typeof k === 'string') return k;
+    return typeof k === 'number' || typeof k === 'boolean' ? String(k) : undefined;
   };
   const destByKey = new Map<string, unknown>();
   for (const d of dest) {

@@ -72,7 +72,7 @@ export function parseLabelSelector(sel: string): Requirement[] {
 
   function readValue(): string {
     skipWs();
-    const m = /^[A-Za-z0-9._\-]*/.exec(s.slice(i));
+    const m = /^[A-Za-z0-9._-]*/.exec(s.slice(i));
     const v = m ? m[0] : '';
     i += v.length;
     skipWs();

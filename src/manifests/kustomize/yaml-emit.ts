@@ -427,5 +427,6 @@ export function emitDocument(value: unknown): string {
   const w = new Writer();
   w.indent = 0;
   emitNode(w, value, 0, 'doc');
-  return w.out.replace(/^\n/, '') + '\n';
+  // A block literal already ends its last line; go-yaml adds no second break after it.
+  return w.column === 0 && w.out !== '' ? w.out : w.out + '\n';
 }

@@ -16,13 +16,14 @@ export interface SourceDoc {
  */
 export function parseYamlDocs(text: string, file: string): SourceDoc[] {
   const lineCounter = new LineCounter();
-  let docs: Document.Parsed[];
+  let parsed: ReturnType<typeof parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
   } catch (err) {
     fail('E_YAML_SYNTAX', err instanceof Error ? err.message : String(err), { file });
   }
-  if (!Array.isArray(docs)) docs = [docs as unknown as Document.Parsed];
+  // parseAllDocuments returns an EmptyStream (not an array) for text without documents.
+  const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   const out: SourceDoc[] = [];
   for (const doc of docs) {
     const firstError = doc.errors[0];
@@ -36,7 +37,7 @@ export function parseYamlDocs(text: string, file: string): SourceDoc[] {
             : 'E_YAML_SYNTAX';
       fail(code, firstError.message.split('\n')[0] ?? 'YAML syntax error', { file, line: pos.line, column: pos.col });
     }
-    const contents = doc.contents as Node | null;
+    const contents = doc.contents;
     if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) continue;
     const start = contents.range?.[0] ?? 0;
     const pos = lineCounter.linePos(start);
@@ -62,7 +63,6 @@ export function parseYamlDocs(text: string, file: string): SourceDoc[] {
         return { line: pos.line, column: pos.col };
       },
     });
-    void isSeq;
   }
   return out;
 }

@@ -157,7 +157,10 @@ function buildIndex(resources: readonly Resource[]): Index {
     if (r.prevIds.length === 0) continue;
     const cur = curId(r.obj);
     let byName = index.get(cur.kind);
-    if (!byName) index.set(cur.kind, (byName = new Map()));
+    if (!byName) {
+      byName = new Map<string, Resource[]>();
+      index.set(cur.kind, byName);
+    }
     const names = new Set(r.prevIds.filter((id) => id.kind === cur.kind).map((id) => id.name));
     for (const n of names) {
       if (n === cur.name) continue;
