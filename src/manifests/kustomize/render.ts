@@ -124,7 +124,7 @@ function loadKustomization(ctx: RenderContext, dir: string, from?: Location): Ku
     fail('E_FILE_NOT_FOUND', `no kustomization.yaml, kustomization.yml or Kustomization in ${dir || '.'}`, from ?? { file: dir });
   }
   const text = ctx.read(file, from);
-  const docs = parseYamlDocs(text, file);
+  const docs = parseYamlDocs(text, file, { yaml11: true });
   const doc = docs[0];
   if (!doc) fail('E_KUSTOMIZE_INVALID', 'kustomization file is empty', { file, line: 1, column: 1 });
   if (docs.length > 1) fail('E_KUSTOMIZE_INVALID', 'kustomization file has more than one document', { file, line: docs[1]?.line ?? 1 });
@@ -238,6 +238,8 @@ function buildDir(ctx: RenderContext, dir: string, from: Location | undefined, i
   ctx.stack.push(real);
   try {
     accumulateResources(ctx, kf, list);
+    // kustomize (since PR 5170) runs a kustomization's own generators before its components.
+    runGenerators(ctx, kf, list);
     (kf.k.components ?? []).forEach((c, i) => {
       const where = at(kf, 'components', i);
       if (isRemote(c)) fail('E_KUSTOMIZE_UNSUPPORTED', `remote component ${c} is not supported`, where);
@@ -248,7 +250,6 @@ function buildDir(ctx: RenderContext, dir: string, from: Location | undefined, i
       });
       buildDir(ctx, path, where, true, list);
     });
-    runGenerators(ctx, kf, list);
     runTransformers(ctx, kf, list);
   } finally {
     ctx.stack.pop();

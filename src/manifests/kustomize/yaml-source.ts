@@ -11,14 +11,22 @@ export interface SourceDoc {
 }
 
 /**
- * Parses a multi-document YAML text. Syntax errors and duplicate keys throw (kustomize refuses
+ * Parses a multi-document YAML text. Resources use YAML 1.2 (kyaml reads them with yaml.v3);
+ * kustomization files use YAML 1.1 because kustomize reads them with sigs.k8s.io/yaml (go-yaml
+ * v2), so `yes`, `on` or `0755` there are a bool and an octal, exactly as kustomize sees them. Syntax errors and duplicate keys throw (kustomize refuses
  * both); empty documents are dropped, as kustomize drops them.
  */
-export function parseYamlDocs(text: string, file: string): SourceDoc[] {
+export function parseYamlDocs(text: string, file: string, options: { yaml11?: boolean } = {}): SourceDoc[] {
   const lineCounter = new LineCounter();
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
-    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+    parsed = parseAllDocuments(text, {
+      lineCounter,
+      uniqueKeys: true,
+      merge: true,
+      prettyErrors: false,
+      ...(options.yaml11 ? { version: '1.1' as const } : {}),
+    });
   } catch (err) {
     fail('E_YAML_SYNTAX', err instanceof Error ? err.message : String(err), { file });
   }
