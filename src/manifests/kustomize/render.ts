@@ -33,7 +33,7 @@ import { applyNamePrefixSuffix } from './transformers/name-prefix.ts';
 import { fixNameReferences } from './transformers/name-references.ts';
 import { applyNamespace } from './transformers/namespace.ts';
 import { applyReplicas } from './transformers/replicas.ts';
-import { itemPos, parseYamlDocs, type SourceDoc } from './yaml-source.ts';
+import { parseYamlDocsCached, type SourceDoc } from './yaml-source.ts';
 
 export interface RenderedResource {
   object: Record<string, unknown>;
@@ -66,7 +66,7 @@ export function isKustomizationDir(fs: RepoFs, dir: string): boolean {
 
 /** State of one render call: a parse cache and the chain of kustomizations being built. */
 class RenderContext {
-  private readonly docs = new Map<string, { text: string; docs: SourceDoc[]; consumed: boolean }>();
+  private readonly texts = new Map<string, string>();
   readonly stack: string[] = [];
   constructor(readonly fs: RepoFs) {}
 
@@ -89,25 +89,16 @@ class RenderContext {
     if (this.fs.realPath) this.fs.realPath(path);
   }
 
-  /**
-   * Parsed documents of a file. The first caller gets the parsed values themselves (no copy); a
-   * file used twice in one render is parsed again so transformations never leak between uses.
-   */
+  /** Parsed documents of a file; each call gets values of its own to transform. */
   parse(file: string, from?: Location): SourceDoc[] {
-    const hit = this.docs.get(file);
-    if (hit && !hit.consumed) {
-      hit.consumed = true;
-      return hit.docs;
+    let text = this.texts.get(file);
+    if (text === undefined) {
+      text = this.read(file, from);
+      this.texts.set(file, text);
     }
-    const text = hit?.text ?? this.read(file, from);
-    const docs = parseYamlDocs(text, file);
-    this.docs.set(file, { text, docs, consumed: true });
-    return docs;
+    return parseYamlDocsCached(text, file);
   }
 
-  text(file: string): string | undefined {
-    return this.docs.get(file)?.text;
-  }
 }
 
 interface KustFile {
@@ -118,21 +109,33 @@ interface KustFile {
   readonly k: Kustomization;
 }
 
+// Validated kustomizations by text; they are never mutated, so sharing them across renders is safe.
+const kustomizationCache = new Map<string, Kustomization>();
+
 function loadKustomization(ctx: RenderContext, dir: string, from?: Location): KustFile {
   const file = findKustomizationFile(ctx.fs, dir);
   if (!file) {
     fail('E_FILE_NOT_FOUND', `no kustomization.yaml, kustomization.yml or Kustomization in ${dir || '.'}`, from ?? { file: dir });
   }
   const text = ctx.read(file, from);
-  const docs = parseYamlDocs(text, file, { yaml11: true });
+  const docs = parseYamlDocsCached(text, file, { yaml11: true });
   const doc = docs[0];
   if (!doc) fail('E_KUSTOMIZE_INVALID', 'kustomization file is empty', { file, line: 1, column: 1 });
   if (docs.length > 1) fail('E_KUSTOMIZE_INVALID', 'kustomization file has more than one document', { file, line: docs[1]?.line ?? 1 });
-  return { dir, file, text, doc, k: parseKustomization(doc, file) };
+  let k = kustomizationCache.get(text);
+  if (!k) {
+    k = parseKustomization(doc, file);
+    kustomizationCache.set(text, k);
+    if (kustomizationCache.size > 1024) {
+      const oldest = kustomizationCache.keys().next().value;
+      if (oldest !== undefined) kustomizationCache.delete(oldest);
+    }
+  }
+  return { dir, file, text, doc, k };
 }
 
 function at(kf: KustFile, field: string, index?: number): Location {
-  const p = index === undefined ? kf.doc.keyPos(field) : (itemPos(kf.text, field, index) ?? kf.doc.keyPos(field));
+  const p = index === undefined ? kf.doc.keyPos(field) : kf.doc.itemPos(field, index);
   return { file: kf.file, line: p.line, column: p.column };
 }
 
@@ -164,16 +167,18 @@ function isRemote(entry: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || entry.startsWith('git@');
 }
 
-function addResource(list: Resource[], r: Resource, where: Location): void {
+/** Current ids of a list, keyed so that "" and "default" namespaces collide as in kustomize. */
+function idKey(r: Resource): string {
   const id = curId(r.obj);
-  for (const other of list) {
-    if (idEquals(curId(other.obj), id)) {
-      fail('E_KUSTOMIZE_ID_CONFLICT', `may not add resource with an already registered id: ${idString(id)}`, {
-        ...where,
-        ...(where.file === r.origin.file ? {} : {}),
-      });
-    }
+  return `${id.group}|${id.version}|${id.kind}|${id.namespace === '' ? 'default' : id.namespace}|${id.name}`;
+}
+
+function addResource(list: Resource[], seen: Set<string>, r: Resource, where: Location): void {
+  const key = idKey(r);
+  if (seen.has(key)) {
+    fail('E_KUSTOMIZE_ID_CONFLICT', `may not add resource with an already registered id: ${idString(curId(r.obj))}`, where);
   }
+  seen.add(key);
   list.push(r);
 }
 
@@ -199,6 +204,7 @@ function accumulateResources(ctx: RenderContext, kf: KustFile, list: Resource[])
     ...(kf.k.resources ?? []).map((entry, index) => ({ entry, field: 'resources', index })),
     ...(kf.k.bases ?? []).map((entry, index) => ({ entry, field: 'bases', index })),
   ];
+  const seen = new Set(list.map(idKey));
   for (const { entry, field, index } of entries) {
     const where = at(kf, field, index);
     if (isRemote(entry)) fail('E_KUSTOMIZE_UNSUPPORTED', `remote resource ${entry} is not supported`, where);
@@ -210,13 +216,13 @@ function accumulateResources(ctx: RenderContext, kf: KustFile, list: Resource[])
     });
     if (isDir) {
       const sub = buildDir(ctx, path, where, false, []);
-      for (const r of sub) addResource(list, r, where);
+      for (const r of sub) addResource(list, seen, r, where);
     } else {
       if (kf.dir !== '' && !(path.startsWith(`${kf.dir}/`))) {
         fail('E_PATH_ESCAPE', `security; file '${entry}' is not in or below '${kf.dir}' (kustomize's load restrictor)`, where);
       }
       for (const doc of ctx.parse(path, where)) {
-        for (const r of resourcesFromDoc(doc, path)) addResource(list, r, { file: path, line: doc.line, column: doc.column });
+        for (const r of resourcesFromDoc(doc, path)) addResource(list, seen, r, { file: path, line: doc.line, column: doc.column });
       }
     }
   }
@@ -347,7 +353,7 @@ function loadPatch(ctx: RenderContext, kf: KustFile, inline: string | undefined,
   }
   let docs: SourceDoc[];
   try {
-    docs = parseYamlDocs(text, file);
+    docs = parseYamlDocsCached(text, file);
   } catch (err) {
     if (path === undefined && err instanceof PloydError) fail(err.code, `inline patch: ${err.message}`, where);
     throw err;

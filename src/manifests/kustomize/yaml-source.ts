@@ -8,6 +8,8 @@ export interface SourceDoc {
   readonly column: number;
   /** Position of a top-level key of a mapping document, for diagnostics. */
   keyPos(key: string): { line: number; column: number };
+  /** Position of item `index` of a top-level sequence field (falls back to the key). */
+  itemPos(key: string, index: number): { line: number; column: number };
 }
 
 /**
@@ -70,27 +72,47 @@ export function parseYamlDocs(text: string, file: string, options: { yaml11?: bo
         }
         return { line: pos.line, column: pos.col };
       },
+      itemPos(key: string, index: number) {
+        if (isMap(contents)) {
+          for (const item of contents.items) {
+            if (isScalar(item.key) && item.key.value === key && isSeq(item.value)) {
+              const node = item.value.items[index] as Node | undefined;
+              if (node?.range) {
+                const p = lineCounter.linePos(node.range[0]);
+                return { line: p.line, column: p.col };
+              }
+            }
+          }
+        }
+        return this.keyPos(key);
+      },
     });
   }
   return out;
 }
 
-/** Line/column of an item of a top-level sequence field, e.g. resources[2]. */
-export function itemPos(text: string, key: string, index: number): { line: number; column: number } | undefined {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter });
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
-  const contents = doc?.contents;
-  if (!isMap(contents)) return undefined;
-  for (const item of contents.items) {
-    if (isScalar(item.key) && item.key.value === key) {
-      const v = item.value;
-      const node = isSeq(v) ? (v.items[index] as Node | undefined) : (v as Node | undefined);
-      const range = node?.range ?? (item.key as Node).range;
-      if (!range) return undefined;
-      const p = lineCounter.linePos(range[0]);
-      return { line: p.line, column: p.col };
+// Parsed documents keyed by their text. Renders of several overlays over one base (the usual
+// shape of a config repo) parse the base once; values are cloned out because transformers
+// mutate them. Bounded so a long-running controller does not grow without limit.
+const CACHE_LIMIT = 1024;
+const MAX_CACHED_TEXT = 1 << 20;
+const cache = new Map<string, SourceDoc[]>();
+
+/** parseYamlDocs with a bounded cross-call cache; every call gets its own copy of the values. */
+export function parseYamlDocsCached(text: string, file: string, options: { yaml11?: boolean } = {}): SourceDoc[] {
+  if (text.length > MAX_CACHED_TEXT) return parseYamlDocs(text, file, options);
+  const key = (options.yaml11 ? '1' : '2') + text;
+  let docs = cache.get(key);
+  if (docs) {
+    cache.delete(key);
+    cache.set(key, docs);
+  } else {
+    docs = parseYamlDocs(text, file, options);
+    cache.set(key, docs);
+    if (cache.size > CACHE_LIMIT) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
     }
   }
-  return undefined;
+  return docs.map((d) => ({ ...d, value: structuredClone(d.value), keyPos: d.keyPos, itemPos: d.itemPos }));
 }
