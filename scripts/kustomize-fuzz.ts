@@ -22,6 +22,13 @@ const sts = (name: string) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', met
 const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] } };
 const cj = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1' }] } } } } } };
 const llm = { apiVersion: 'inference.llm-d.io/v1alpha1', kind: 'LLMDeployment', metadata: { name: 'llama', labels: { app: 'llama' } }, spec: { replicas: 2, model: { name: 'x' }, nodeSelector: { gpu: 'a100' }, tolerations: [{ key: 'a' }] } };
+const rbac = [
+  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'runner' } },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['cfg'], verbs: ['get'] }] },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'rb' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 'runner', namespace: 'default' }, { kind: 'ServiceAccount', name: 'default' }] },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' } },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'ing' }, spec: { tls: [{ secretName: 'sec' }], rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'svc', port: { number: 80 } } } }] } }] } },
+];
 const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 3 } };
 
 function overlay(level: number): Record<string, unknown> {
@@ -40,6 +47,12 @@ function overlay(level: number): Record<string, unknown> {
   if (maybe(0.4)) patches.push({ patch: stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: pick(['main', 'side']), image: 'side:1', env: [{ name: 'B', value: '2' }] }] } } } }) });
   if (maybe(0.3)) patches.push({ target: { labelSelector: 'app=llama' }, patch: stringify({ apiVersion: 'x/v1', kind: 'X', metadata: { name: 'x' }, spec: { tolerations: [{ key: 'b' }], extra: { a: 1 } } }) });
   if (maybe(0.2)) patches.push({ target: { kind: 'Service' }, patch: stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { ports: [{ name: 'grpc', port: 90 }] } }) });
+  if (maybe(0.2)) patches.push({ target: { kind: 'ConfigMap' }, patch: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { fromPatch: 'p' } }) });
+  if (maybe(0.15)) patches.push({ patch: stringify({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, $patch: 'delete' }) });
+  if (maybe(0.2)) patches.push({ target: { kind: 'Deployment', name: 'web' }, patch: stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { volumes: [{ name: 'extra', emptyDir: {} }], containers: [{ name: 'main', volumeMounts: [{ name: 'extra', mountPath: '/x' }] }] } } } }) });
+  if (maybe(0.2)) patches.push({ target: { annotationSelector: 'note' }, patch: stringify([{ op: 'add', path: '/metadata/labels/annotated', value: 'y' }]) });
+  if (maybe(0.2)) k['patchesJson6902'] = [{ target: { group: 'apps', version: 'v1', kind: 'Deployment', name: 'web' }, patch: stringify([{ op: 'replace', path: '/spec/replicas', value: 7 }]) }];
+  if (maybe(0.2)) k['patchesStrategicMerge'] = [stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { type: 'NodePort' } })];
   if (patches.length) k['patches'] = patches;
   if (maybe(0.3)) k['configMapGenerator'] = [{ name: 'cfg', behavior: 'merge', literals: [`L${level}=v`] }];
   if (maybe(0.2)) k['secretGenerator'] = [{ name: 'sec', behavior: pick(['merge', 'replace']), literals: [`s${level}=x`] }];
@@ -52,7 +65,7 @@ const n = Number(process.argv[3] ?? 30);
 for (let i = 0; i < n; i++) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, 'base'), { recursive: true });
-  const res = [deployment('web'), svc, llm, ...(maybe() ? [sts('db')] : []), ...(maybe() ? [cj] : []), ...(maybe() ? [hpa] : [])];
+  const res = [deployment('web'), svc, llm, ...(maybe() ? [sts('db')] : []), ...(maybe() ? [cj] : []), ...(maybe() ? [hpa] : []), ...(maybe(0.4) ? rbac : [])];
   writeFileSync(join(root, 'base/r.yaml'), res.map((r) => stringify(r)).join('---\n'));
   const base: Record<string, unknown> = { resources: ['r.yaml'], configMapGenerator: [{ name: 'cfg', literals: ['a=1'], ...(maybe(0.2) ? { options: { disableNameSuffixHash: true } } : {}) }], secretGenerator: [{ name: 'sec', literals: ['p=q'] }] };
   if (maybe(0.3)) Object.assign(base, { namePrefix: 'b-' });

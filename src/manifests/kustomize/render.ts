@@ -358,6 +358,9 @@ function loadPatch(ctx: RenderContext, kf: KustFile, inline: string | undefined,
     if (path === undefined && err instanceof PloydError) fail(err.code, `inline patch: ${err.message}`, where);
     throw err;
   }
+  // JSON 6902 patches go through sigs.k8s.io/yaml (YAML 1.1: `y` is true), SMP patches
+  // through kyaml (YAML 1.2), so a list patch is read again with 1.1 rules.
+  if (Array.isArray(docs[0]?.value)) docs = parseYamlDocsCached(text, file, { yaml11: true });
   const values = docs.map((d) => d.value);
   const pw = path !== undefined ? { file, line: docs[0]?.line ?? 1, column: docs[0]?.column ?? 1 } : where;
   if (values.length === 0) fail('E_KUSTOMIZE_INVALID', 'patch is empty', pw);

@@ -162,8 +162,11 @@ function buildIndex(resources: readonly Resource[]): Index {
       index.set(cur.kind, byName);
     }
     const names = new Set(r.prevIds.filter((id) => id.kind === cur.kind).map((id) => id.name));
+    // RoleBinding subjects also carry the namespace, so a ServiceAccount that only moved
+    // namespace must still be found under its unchanged name.
+    const moved = cur.kind === 'ServiceAccount' && r.prevIds.some((id) => !nsEquals(id.namespace, cur.namespace));
     for (const n of names) {
-      if (n === cur.name) continue;
+      if (n === cur.name && !moved) continue;
       const list = byName.get(n);
       if (list) list.push(r);
       else byName.set(n, [r]);
