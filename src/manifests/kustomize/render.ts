@@ -294,6 +294,15 @@ function stringMap(v: unknown): Record<string, unknown> {
   return isObject(v) ? v : {};
 }
 
+/** kustomize re-sets labels/annotations from Go map[string]string, so scalars become strings. */
+function asStrings(v: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    out[k] = typeof x === 'number' || typeof x === 'boolean' ? String(x) : x === null ? '' : x;
+  }
+  return out;
+}
+
 /** kustomize's appendReplaceOrMerge for generated resources. */
 function absorbGenerated(list: Resource[], res: Resource, behavior: string, where: Location): void {
   const id = curId(res.obj);
@@ -312,8 +321,8 @@ function absorbGenerated(list: Resource[], res: Resource, behavior: string, wher
   }
   const meta = metadataOf(res.obj);
   const oldMeta = metadataOf(old.obj);
-  const labels = { ...stringMap(oldMeta['labels']), ...stringMap(meta['labels']) };
-  const annotations = { ...stringMap(oldMeta['annotations']), ...stringMap(meta['annotations']) };
+  const labels = asStrings({ ...stringMap(oldMeta['labels']), ...stringMap(meta['labels']) });
+  const annotations = asStrings({ ...stringMap(oldMeta['annotations']), ...stringMap(meta['annotations']) });
   if (Object.keys(labels).length > 0) meta['labels'] = labels;
   if (Object.keys(annotations).length > 0) meta['annotations'] = annotations;
   meta['name'] = getName(old.obj);
