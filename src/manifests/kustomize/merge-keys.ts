@@ -10,11 +10,13 @@ export interface MergeSchema {
   /** For lists: the merge key; absent means the list is replaced. */
   readonly mergeKey?: string;
   readonly items?: MergeSchema;
+  /** A list of scalars merged as a set (x-kubernetes-patch-strategy: merge without a key). */
+  readonly primitiveMerge?: boolean;
 }
 
 const list = (mergeKey: string, items?: MergeSchema): MergeSchema => (items ? { mergeKey, items } : { mergeKey });
 
-const objectMeta: MergeSchema = { fields: { ownerReferences: list('uid') } };
+const objectMeta: MergeSchema = { fields: { ownerReferences: list('uid'), finalizers: { primitiveMerge: true } } };
 const container: MergeSchema = {
   fields: {
     env: list('name'),

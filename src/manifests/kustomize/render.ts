@@ -432,13 +432,7 @@ function removeDeleted(list: Resource[], deleted: Set<Resource>): void {
 
 function findByPatchId(list: Resource[], patch: KObject, where: Location): Resource {
   const id = patchId(patch);
-  let matches = list.filter((r) => allIds(r).some((x) => idEquals(x, id)));
-  if (matches.length === 0) {
-    // kustomize falls back to ignoring the namespace when the patch names none.
-    if (getNamespace(patch) === '') {
-      matches = list.filter((r) => allIds(r).some((x) => x.kind === id.kind && x.group === id.group && x.version === id.version && x.name === id.name));
-    }
-  }
+  const matches = list.filter((r) => allIds(r).some((x) => idEquals(x, id)));
   if (matches.length !== 1) {
     fail(
       'E_KUSTOMIZE_PATCH',

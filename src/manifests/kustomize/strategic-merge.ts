@@ -52,8 +52,15 @@ function mergeMap(dest: Record<string, unknown>, patch: Record<string, unknown>,
 }
 
 function mergeList(dest: unknown[], patch: unknown[], schema: MergeSchema | undefined): unknown {
+  if (schema?.primitiveMerge) {
+    // kyaml: the patch's values first, then the target's values it does not repeat.
+    const out = [...patch];
+    for (const d of dest) if (!out.includes(d)) out.push(d);
+    return out;
+  }
   const key = schema?.mergeKey;
-  if (key === undefined) return clean(patch);
+  // Lists without a merge key are replaced verbatim; kyaml even keeps directives inside them.
+  if (key === undefined) return structuredClone(patch);
   if (patch.some((p) => isObject(p) && p['$patch'] === 'replace')) return clean(patch);
   const keyOf = (v: unknown): string | undefined => {
     if (!isObject(v)) return undefined;
@@ -61,6 +68,11 @@ function mergeList(dest: unknown[], patch: unknown[], schema: MergeSchema | unde
     if (typeof k === 'string') return k;
     return typeof k === 'number' || typeof k === 'boolean' ? String(k) : undefined;
   };
+  // kyaml quirk: if a patch element lacks the merge key, the list becomes the patch's keyed
+  // elements alone (observed with kubectl kustomize v5.5).
+  if (patch.some((p) => isObject(p) && keyOf(p) === undefined)) {
+    return patch.filter((p) => keyOf(p) !== undefined && !(isObject(p) && p['$patch'] === 'delete')).map(clean);
+  }
   const destByKey = new Map<string, unknown>();
   for (const d of dest) {
     const k = keyOf(d);
@@ -106,7 +118,7 @@ function mergeValue(dest: unknown, patch: unknown, schema: MergeSchema | undefin
   }
   if (Array.isArray(patch)) {
     if (Array.isArray(dest)) return mergeList(dest, patch, schema);
-    return clean(patch);
+    return schema?.mergeKey === undefined ? structuredClone(patch) : clean(patch);
   }
   return patch;
 }
