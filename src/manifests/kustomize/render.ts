@@ -336,6 +336,8 @@ function absorbGenerated(list: Resource[], res: Resource, behavior: string, wher
     if (Object.keys(bin).length > 0) res.obj['binaryData'] = bin;
   }
   const merged: Resource = { obj: res.obj, origin: old.origin, prevIds: old.prevIds, needsHash: old.needsHash };
+  if (old.prefixes) merged.prefixes = old.prefixes;
+  if (old.suffixes) merged.suffixes = old.suffixes;
   list[list.indexOf(old)] = merged;
 }
 

@@ -16,6 +16,9 @@ export interface Resource {
   prevIds: ResId[];
   /** Set for generated ConfigMaps/Secrets that get a content-hash suffix at the very end. */
   needsHash: boolean;
+  /** Name prefixes/suffixes applied so far, innermost first; name references prefer equal ones. */
+  prefixes?: string[];
+  suffixes?: string[];
 }
 
 export function isObject(v: unknown): v is KObject {

@@ -14,5 +14,7 @@ export function applyNamePrefixSuffix(resources: readonly Resource[], prefix: st
     const name = typeof meta['name'] === 'string' ? meta['name'] : '';
     storePreviousId(r);
     meta['name'] = `${prefix}${name}${suffix}`;
+    if (prefix) (r.prefixes ??= []).push(prefix);
+    if (suffix) (r.suffixes ??= []).push(suffix);
   }
 }

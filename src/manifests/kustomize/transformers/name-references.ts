@@ -186,11 +186,23 @@ function pickReferral(referrer: Resource, candidates: readonly Resource[] | unde
   });
   if (filtered.length === 0) return undefined;
   if (filtered.length > 1 && id2(filtered)) {
+    // Same rule as kustomize's prefix/suffix sieve: a reference resolves to the candidate that
+    // went through the same name prefixes and suffixes as the referrer (e.g. sibling overlays).
+    const same = filtered.filter(
+      (c) => sameEnding(c.prefixes ?? [], referrer.prefixes ?? []) && sameEnding(c.suffixes ?? [], referrer.suffixes ?? []),
+    );
+    if (same.length >= 1) return same[0];
     // Ambiguous: prefer one in the referrer's own namespace, as kustomize's sieve does.
-    const same = filtered.find((c) => nsEquals(curId(c.obj).namespace, refId.namespace));
-    return same ?? filtered[0];
+    const sameNs = filtered.find((c) => nsEquals(curId(c.obj).namespace, refId.namespace));
+    return sameNs ?? filtered[0];
   }
   return filtered[0];
+}
+
+function sameEnding(a: readonly string[], b: readonly string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 1; i <= n; i++) if (a[a.length - i] !== b[b.length - i]) return false;
+  return true;
 }
 
 function id2(list: readonly Resource[]): boolean {
