@@ -1,0 +1,60 @@
+import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+
+/**
+ * CEL environments, built once per process (building one is the expensive part). Policies see
+ * `object`, `environment` and `variables` as Kubernetes ValidatingAdmissionPolicy does; rollout
+ * conditions see `parameters` and `phases`.
+ */
+const OPTIONS = { homogeneousAggregateLiterals: false, enableOptionalTypes: true } as const;
+
+let policyEnv: Environment | undefined;
+let rolloutEnv: Environment | undefined;
+
+export function policyEnvironment(): Environment {
+  policyEnv ??= new Environment(OPTIONS).registerVariable('object', 'map').registerVariable('environment', 'string').registerVariable('variables', 'map');
+  return policyEnv;
+}
+
+export function rolloutEnvironment(): Environment {
+  rolloutEnv ??= new Environment(OPTIONS).registerVariable('parameters', 'map').registerVariable('phases', 'map');
+  return rolloutEnv;
+}
+
+export type CompiledCel = { readonly ok: true; readonly run: ParseResult; readonly type: string } | { readonly ok: false; readonly error: string; readonly offset?: number };
+
+/** First line of a cel-js message (the rest is a source excerpt we print our own way). */
+export function celMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0] ?? msg;
+}
+
+/** Parses and type-checks an expression; never throws. */
+export function compileCel(env: Environment, expression: string): CompiledCel {
+  try {
+    const run = env.parse(expression);
+    const checked = run.check();
+    if (!checked.valid) {
+      const offset = checked.error?.range?.start;
+      return { ok: false, error: celMessage(checked.error), ...(offset === undefined ? {} : { offset }) };
+    }
+    return { ok: true, run, type: checked.type ?? 'dyn' };
+  } catch (err) {
+    const offset = (err as { range?: { start?: number } }).range?.start;
+    return { ok: false, error: celMessage(err), ...(offset === undefined ? {} : { offset }) };
+  }
+}
+
+/**
+ * JSON numbers that are integers become CEL ints (BigInt), as Kubernetes decodes them, so
+ * `object.spec.replicas + 1` type-checks as int arithmetic. Returns the input when nothing changes.
+ */
+export function toCelValue(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(toCelValue);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toCelValue(v);
+    return out;
+  }
+  return value;
+}
