@@ -29,6 +29,16 @@ function groupOf(apiVersion: unknown): string {
   return slash < 0 ? '' : s.slice(0, slash);
 }
 
+/** The CEL name of a runtime value's type, for messages. */
+function celTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'double';
+  if (typeof v === 'string') return 'string';
+  if (Array.isArray(v)) return 'list';
+  return typeof v === 'object' ? 'map' : typeof v;
+}
+
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
 }
@@ -168,7 +178,7 @@ export function evaluatePolicies(policies: readonly CompiledPolicy[], inputs: re
             finding(input, [], {
               code: 'E_POLICY_INVALID',
               severity,
-              message: `policy ${name} validations[${v.index}] evaluated to ${typeof result}, not bool`,
+              message: `policy ${name} validations[${v.index}] evaluated to ${celTypeName(result)}, not bool`,
             }),
           );
         }
