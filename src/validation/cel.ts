@@ -28,8 +28,24 @@ export function celMessage(err: unknown): string {
   return msg.split('\n')[0] ?? msg;
 }
 
-/** Parses and type-checks an expression; never throws. */
+// Compiled expressions are immutable and pure, so they are shared across runs (a controller
+// validates the same repo again and again). Bounded so odd inputs cannot grow it without limit.
+const CACHE_LIMIT = 10_000;
+const cache = new WeakMap<Environment, Map<string, CompiledCel>>();
+
+/** Parses and type-checks an expression, once per environment and text; never throws. */
 export function compileCel(env: Environment, expression: string): CompiledCel {
+  let perEnv = cache.get(env);
+  if (!perEnv) cache.set(env, (perEnv = new Map()));
+  let c = perEnv.get(expression);
+  if (!c) {
+    if (perEnv.size >= CACHE_LIMIT) perEnv.clear();
+    perEnv.set(expression, (c = compileUncached(env, expression)));
+  }
+  return c;
+}
+
+function compileUncached(env: Environment, expression: string): CompiledCel {
   try {
     const run = env.parse(expression);
     const checked = run.check();

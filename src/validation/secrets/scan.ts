@@ -55,11 +55,64 @@ interface KeyFrame {
   readonly key: string;
 }
 
-const YAML_KEY = /^(\s*)((?:-\s+)*)(?:"([^"]*)"|'([^']*)'|([^\s#'"\-?:[\]{},&*!|>%@`][^:#]*?|-[^\s:#][^:#]*?))\s*:(?=\s|$)[ \t]*(.*)$/;
 const ASSIGNMENT = /^(\s*)(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
-const LIST_ASSIGNMENT = /^(\s*-\s+)["']?([A-Za-z_][A-Za-z0-9_.-]*)=(.*?)["']?\s*$/;
+const LIST_ASSIGNMENT = /^(\s*-\s+)["']?([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/;
 const ENV_FILE = /(^|\/)\.env(\.[^/]*)?$|\.(env|properties|ini|cfg|conf|sh|bash)$/i;
 const YAML_FILE = /\.(ya?ml|json)$/i;
+
+interface KeyLine {
+  /** Column (0-based) where the key starts: its nesting level, list dashes included. */
+  readonly indent: number;
+  readonly key: string;
+  /** Everything after `key:`. */
+  readonly rawValue: string;
+  /** 0-based index where rawValue starts. */
+  readonly valueIndex: number;
+}
+
+const NOT_A_KEY_START = new Set(['{', '[', '&', '*', '!', '|', '>', '%', '@', '`', '?', '#', ',', ']', '}']);
+
+/**
+ * `  - key: value` → key and value, by hand: a regex with optional groups backtracks
+ * quadratically on long lines without a colon, and this runs on every line of a repo.
+ */
+export function parseKeyLine(line: string): KeyLine | undefined {
+  let i = 0;
+  while (line[i] === ' ') i++;
+  while (line[i] === '-' && (i + 1 === line.length || line[i + 1] === ' ')) {
+    i++;
+    while (line[i] === ' ') i++;
+  }
+  const indent = i;
+  const first = line[i];
+  if (first === undefined || NOT_A_KEY_START.has(first)) return undefined;
+  let key: string;
+  let colon: number;
+  if (first === '"' || first === "'") {
+    const end = line.indexOf(first, i + 1);
+    if (end < 0) return undefined;
+    key = line.slice(i + 1, end);
+    colon = end + 1;
+    while (line[colon] === ' ') colon++;
+    if (line[colon] !== ':') return undefined;
+  } else {
+    colon = -1;
+    for (let j = i; j < line.length; j++) {
+      const ch = line[j];
+      if (ch === ':' && (j + 1 === line.length || line[j + 1] === ' ' || line[j + 1] === '\t')) {
+        colon = j;
+        break;
+      }
+      if (ch === '#' && line[j - 1] === ' ') return undefined;
+    }
+    if (colon < 0) return undefined;
+    key = line.slice(i, colon).trimEnd();
+    if (key === '') return undefined;
+  }
+  let v = colon + 1;
+  while (line[v] === ' ' || line[v] === '\t') v++;
+  return { indent, key, rawValue: line.slice(v), valueIndex: v };
+}
 
 /** Splits a raw scalar into its value and the column offset where the value starts. */
 function scalar(raw: string): { value: string; offset: number; quoted: boolean } {
@@ -171,15 +224,16 @@ export function scanText(path: string, text: string): Diagnostic[] {
     let valueColumn = 0;
     let keyIndent = indent;
     const listAssign = LIST_ASSIGNMENT.exec(line);
-    const m = listAssign ? null : yamlLike || !envLike ? YAML_KEY.exec(line) : null;
+    const m = listAssign ? undefined : yamlLike || !envLike ? parseKeyLine(line) : undefined;
     if (m) {
-      keyIndent = (m[1]?.length ?? 0) + (m[2]?.length ?? 0);
-      key = m[3] ?? m[4] ?? m[5] ?? '';
-      rawValue = m[6] ?? '';
-      valueColumn = line.length - rawValue.length;
+      keyIndent = m.indent;
+      key = m.key;
+      rawValue = m.rawValue;
+      valueColumn = m.valueIndex;
     } else if (listAssign) {
       key = listAssign[2] ?? '';
-      rawValue = listAssign[3] ?? '';
+      // `- "KEY=value"`: the closing quote belongs to the list item, not the value.
+      rawValue = (listAssign[3] ?? '').trimEnd().replace(/["']$/, '');
       valueColumn = (listAssign[1]?.length ?? 0) + key.length + 1;
       keyIndent = -1; // not a mapping key: does not change the stack
     } else if (envLike) {
