@@ -36,7 +36,7 @@ const cache = new WeakMap<Environment, Map<string, CompiledCel>>();
 /** Parses and type-checks an expression, once per environment and text; never throws. */
 export function compileCel(env: Environment, expression: string): CompiledCel {
   let perEnv = cache.get(env);
-  if (!perEnv) cache.set(env, (perEnv = new Map()));
+  if (!perEnv) cache.set(env, (perEnv = new Map<string, CompiledCel>()));
   let c = perEnv.get(expression);
   if (!c) {
     if (perEnv.size >= CACHE_LIMIT) perEnv.clear();
