@@ -154,6 +154,12 @@ spec:
     expect(validateResources(both).map((d) => d.code)).toEqual(['W_PASSTHROUGH']);
   });
 
+  it('reports a base file’s broken reference once, not once per environment it is rendered for', () => {
+    const text = 'apiVersion: ployd.ai/v1\nkind: GatewayRoute\nmetadata:\n  name: r\nspec:\n  models: [{ name: missing }]\n';
+    const envs = ['dev', 'staging', 'production'].flatMap((environment) => loadResources(text, { file: 'base/route.yaml', environment }));
+    expect(validateResources(envs).map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual(['base/route.yaml:6:14 E_REF_NOT_FOUND']);
+  });
+
   it('checks Application source paths with pathExists', () => {
     const text = 'apiVersion: ployd.ai/v1\nkind: Application\nmetadata:\n  name: a\nspec:\n  source:\n    path: apps/a\n';
     const resources = loadResources(text);

@@ -18,7 +18,7 @@ export function checkCanaries(inputs: readonly ValidationInput[], index: Resourc
         out.push(
           finding(input, ['spec', side, 'model'], {
             code: 'E_REF_NOT_FOUND',
-            message: `${side} model ${model} names no ModelDeployment${index.env(input) ? ` of environment ${index.env(input)}` : ''}`,
+            message: `${side} model ${model} names no ModelDeployment${index.env(input) ? ' in this environment' : ''}`,
             suggestion: index.didYouMean('ModelDeployment', model, input),
           }),
         );
@@ -31,7 +31,7 @@ export function checkCanaries(inputs: readonly ValidationInput[], index: Resourc
       out.push(
         finding(input, ['spec', 'route'], {
           code: 'E_REF_NOT_FOUND',
-          message: `route ${s.route} names no GatewayRoute${index.env(input) ? ` of environment ${index.env(input)}` : ''}`,
+          message: `route ${s.route} names no GatewayRoute${index.env(input) ? ' in this environment' : ''}`,
           suggestion: index.didYouMean('GatewayRoute', s.route, input),
         }),
       );

@@ -39,6 +39,9 @@ describe('GatewayRoute weights', () => {
     expect(brief(ds)).toEqual([{ code: 'E_WEIGHTS_SUM', ...pos(text, 'models:'), path: 'spec.models' }]);
     expect(ds[0]?.message).toContain('sum to 110');
     expect(ds[0]).toMatchObject({ severity: 'error', file: 'test.yaml', resource: 'GatewayRoute/-/chat' });
+    expect(ds[0]?.suggestion).toBeUndefined();
+    const withFallback = setup(text.replace('weight: 20', 'weight: 20\n      fallback: true'));
+    expect(checkGatewayRoutes(withFallback.inputs, withFallback.index)[0]?.suggestion).toContain('fallback: true, weight: 0 is fallback-only');
   });
 
   it('excludes fallback-only backends (fallback: true, weight: 0) from the sum', () => {
@@ -131,7 +134,7 @@ spec:
     const ds = checkGatewayRoutes(all, indexFor(all));
     expect(brief(ds)).toEqual([{ code: 'E_REF_NOT_FOUND', ...pos(ROUTE, 'name: llama'), path: 'spec.models[0].name' }]);
     expect(ds[0]).toMatchObject({ file: 'route.yaml' });
-    expect(ds[0]?.message).toContain('of environment dev');
+    expect(ds[0]?.message).toBe('backend llama-v2-1 names no ModelDeployment in this environment and has no url');
   });
 
   it('sees an environment-independent ModelDeployment from any environment, and the run environment applies to unlabelled resources', () => {

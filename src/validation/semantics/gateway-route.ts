@@ -22,7 +22,9 @@ function checkBackends(input: ValidationInput, backends: readonly Backend[], pat
           weighted.length === 0
             ? 'every backend is fallback-only (fallback: true, weight: 0); at least one must take traffic'
             : `backend weights sum to ${sum}, must be 100 (${written.join(', ')})`,
-        suggestion: 'a backend with fallback: true and weight: 0 is fallback-only and not counted',
+        suggestion: backends.some((b) => b.fallback && b.weight > 0)
+          ? 'a fallback backend still counts unless its weight is 0 (fallback: true, weight: 0 is fallback-only)'
+          : undefined,
       }),
     );
   }
@@ -31,7 +33,7 @@ function checkBackends(input: ValidationInput, backends: readonly Backend[], pat
     out.push(
       finding(input, [...path, i, 'name'], {
         code: 'E_REF_NOT_FOUND',
-        message: `backend ${b.name} names no ModelDeployment${index.env(input) ? ` of environment ${index.env(input)}` : ''} and has no url`,
+        message: `backend ${b.name} names no ModelDeployment${index.env(input) ? ' in this environment' : ''} and has no url`,
         suggestion: index.didYouMean('ModelDeployment', b.name, input) ?? 'add a ModelDeployment of that name or give the backend an explicit url',
       }),
     );

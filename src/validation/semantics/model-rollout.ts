@@ -56,7 +56,9 @@ export function checkRollouts(inputs: readonly ValidationInput[], index: Resourc
         for (const ref of phasesReferenced(p.when)) if (!firstAt.has(ref)) unknownPhase(ref, ['spec', 'phases', i, 'when'], 'when');
       }
       const env = index.env(input);
-      const inEnv = env ? ` of environment ${env}` : '';
+      // Not the environment's name: the same base file rendered for several environments then
+      // yields one finding, not one per environment.
+      const inEnv = env ? ' in this environment' : '';
       if (p.deploy && !index.exists('ModelDeployment', p.deploy.model, input)) {
         out.push(
           finding(input, ['spec', 'phases', i, 'deploy', 'model'], {
