@@ -74,6 +74,7 @@ spec:
       { code: 'E_TENSOR_PARALLEL', ...pos(text, 'tensor: 8'), path: 'spec.model.parallelism.tensor' },
     ]);
     expect(ds[1]?.message).toBe('tensor parallel size 8 exceeds the 4 GPU(s) of one replica');
+    expect(ds[1]?.suggestion).toBe('set spec.resources.limits["nvidia.com/gpu"] to at least 8');
     expect(ds[0]).toMatchObject({ file: 'apps/70b/base/deployment.yaml', resource: 'ModelDeployment/-/llama-3.1-70b' });
   });
 });
@@ -84,6 +85,7 @@ describe('ModelDeployment tensor parallelism', () => {
     const ds = checkModelDeployments(setup(text).inputs);
     expect(brief(ds)).toEqual([{ code: 'E_TENSOR_PARALLEL', ...pos(text, 'tensor: 2'), path: 'spec.model.parallelism.tensor' }]);
     expect(ds[0]?.message).toContain('2 × pipeline parallel size 2 = 4 exceeds the 2 GPU(s)');
+    expect(ds[0]?.suggestion).toBe('set spec.resources.gpu.count to at least 4');
   });
 
   it('accepts tensor parallel below the GPU count and skips the check without declared GPUs', () => {

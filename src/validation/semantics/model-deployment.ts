@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../errors/index.ts';
 import { ofKind } from '../context.ts';
 import { finding } from '../locate.ts';
 import type { ValidationInput } from '../types.ts';
-import { valueAt } from '../written-path.ts';
+import { formatPath, valueAt, writtenPath } from '../written-path.ts';
 
 /**
  * ModelDeployment: minReplicas ≤ replicas ≤ maxReplicas (when autoscaling is on) and
@@ -51,7 +51,7 @@ export function checkModelDeployments(inputs: readonly ValidationInput[]): Diagn
               pipeline > 1
                 ? `tensor parallel size ${tensor} × pipeline parallel size ${pipeline} = ${tensor * pipeline} exceeds the ${gpus} GPU(s) of one replica`
                 : `tensor parallel size ${tensor} exceeds the ${gpus} GPU(s) of one replica`,
-            suggestion: `set resources.gpu.count to at least ${tensor * pipeline}`,
+            suggestion: `set ${formatPath(writtenPath(input.parsed, ['spec', 'resources', 'gpu', 'count']))} to at least ${tensor * pipeline}`,
           }),
         );
       }
