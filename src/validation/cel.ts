@@ -62,14 +62,16 @@ function compileUncached(env: Environment, expression: string): CompiledCel {
 
 /**
  * JSON numbers that are integers become CEL ints (BigInt), as Kubernetes decodes them, so
- * `object.spec.replicas + 1` type-checks as int arithmetic. Returns the input when nothing changes.
+ * `object.spec.replicas + 1` type-checks as int arithmetic. Returns a copy; the manifest is never modified.
  */
-export function toCelValue(value: unknown): unknown {
+export function toCelValue(value: unknown, depth = 0): unknown {
+  // YAML aliases can build self-referencing values; nothing real nests this deep.
+  if (depth > 64) return null;
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(toCelValue);
+  if (Array.isArray(value)) return value.map((v) => toCelValue(v, depth + 1));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toCelValue(v);
+    for (const [k, v] of Object.entries(value)) out[k] = toCelValue(v, depth + 1);
     return out;
   }
   return value;

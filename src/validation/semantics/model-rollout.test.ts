@@ -99,6 +99,20 @@ describe('ModelRollout', () => {
     expect(ds[0]?.line).toBe(pos(text, 'deploy: {').line);
   });
 
+  it('reports route weights that name no backend of the route', () => {
+    const text = rollout(`    - name: a
+      route:
+        name: llama-routing
+        weights:
+          llama-3.1-8b: 50
+          llama-3.1-70: 50
+`);
+    const { inputs, index } = setup(text);
+    const ds = checkRollouts(inputs, index);
+    expect(brief(ds)).toEqual([{ code: 'E_REF_NOT_FOUND', ...pos(text, 'llama-3.1-70:'), path: 'spec.phases[0].route.weights["llama-3.1-70"]' }]);
+    expect(ds[0]?.suggestion).toBe('did you mean llama-3.1-8b?');
+  });
+
   it('reports duplicate phase names and skips the cycle check then', () => {
     const text = rollout(`    - name: a\n    - name: a\n`);
     const ds = checkRollouts(setup(text).inputs, setup(text).index);

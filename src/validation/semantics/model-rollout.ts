@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../errors/index.ts';
-import { phaseDependencies, suggest } from '../../resources/index.ts';
+import { effectiveRules, phaseDependencies, suggest } from '../../resources/index.ts';
 import { compileCel, rolloutEnvironment } from '../cel.ts';
 import { ofKind, type ResourceIndex } from '../context.ts';
 import { finding } from '../locate.ts';
@@ -20,8 +20,8 @@ export function phasesReferenced(when: string): string[] {
 
 /**
  * ModelRollout: phase names are unique; dependsOn and `when` name existing phases; the phases
- * form no cycle; `when` compiles as CEL; deploy/validate models name ModelDeployments and route
- * steps name GatewayRoutes.
+ * form no cycle; `when` compiles as CEL; deploy/validate models name ModelDeployments, route
+ * steps name GatewayRoutes and their weights name backends of that route.
  */
 export function checkRollouts(inputs: readonly ValidationInput[], index: ResourceIndex): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -79,6 +79,21 @@ export function checkRollouts(inputs: readonly ValidationInput[], index: Resourc
       }
       if (p.route) {
         const routes = index.find('GatewayRoute', p.route.name, input);
+        const route = routes[0];
+        if (route && p.route.weights) {
+          const backends = [...new Set(effectiveRules(route).flatMap((r) => r.backends.map((b) => b.name)))];
+          for (const name of Object.keys(p.route.weights)) {
+            if (backends.includes(name)) continue;
+            const s = suggest(name, backends);
+            out.push(
+              finding(input, ['spec', 'phases', i, 'route', 'weights', name], {
+                code: 'E_REF_NOT_FOUND',
+                message: `route.weights names ${name}, which is no backend of GatewayRoute ${route.metadata.name}`,
+                suggestion: s ? `did you mean ${s}?` : `its backends are ${backends.join(', ')}`,
+              }),
+            );
+          }
+        }
         if (routes.length === 0) {
           out.push(
             finding(input, ['spec', 'phases', i, 'route', 'name'], {
