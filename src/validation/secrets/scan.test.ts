@@ -91,6 +91,8 @@ const NEGATIVES: readonly Case[] = [
     text: `password: \${DB_PASSWORD}\ntoken: $(TOKEN)\napiKey: env:OPENAI_API_KEY\nsecret: vault:secret/data/openai#key\nclientSecret: "{{ .Values.clientSecret }}"\naccessToken: $ACCESS_TOKEN\n`,
     expect: [],
   },
+  { name: 'shell arguments, YAML aliases and tags', file: 'scripts/login.sh', text: `PASSWORD="$1"\nTOKEN=$@\n`, expect: [] },
+  { name: 'YAML alias and tag', text: `defaults: &pw\n  x: 1\npassword: *pw\nsecret: !secret db_password\n`, expect: [] },
   { name: 'placeholders', text: `password: <your-password>\ntoken: "<your-token>"\napiKey: xxxxxxxx\nsecret: "***"\npassword2: ""\nprivateKey: null\n`, expect: [] },
   {
     name: 'token-ish keys that are not secrets',

@@ -35,8 +35,10 @@ export function classifyKey(key: string): KeyClass | undefined {
   return undefined;
 }
 
+// `$1`, `$@` (shell arguments), `*alias` (a YAML alias to a value defined elsewhere) and `!secret x`
+// (a tag resolved by the consuming tool) are references too.
 const REFERENCE =
-  /^(\$\{|\$\(|\$[A-Za-z_]|\{\{|env:|vault:|secret:|secretref:|ref\+|op:\/\/|sm:\/\/|awssm:|aws-sm:|gcpsm:|azkv:|file:|k8s:|arn:aws:secretsmanager)/i;
+  /^(\$\{|\$\(|\$[A-Za-z_0-9@*#?]|\{\{|\*[A-Za-z0-9_-]+$|!|env:|vault:|secret:|secretref:|ref\+|op:\/\/|sm:\/\/|awssm:|aws-sm:|gcpsm:|azkv:|file:|k8s:|arn:aws:secretsmanager)/i;
 const PLACEHOLDER = /^(<[^>]*>|x{3,}|\*{3,}|\.{3}|…|redacted|placeholder|todo|tbd|none|null|nil|~|true|false|your[-_ ].*|replace[-_ ]?me|<no value>)$/i;
 
 /** A value that refers to a secret kept elsewhere, or a stand-in, rather than a secret itself. */
