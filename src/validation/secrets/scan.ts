@@ -271,7 +271,7 @@ export function scanText(path: string, text: string): Diagnostic[] {
       findings.push({
         line: lineNo,
         column: isBlockIndicator(value) ? keyIndent + 1 : column,
-        message: `Secret ${doc.name ?? ''} stores ${key} in the repo${shown}: ${what}; use a SealedSecret or an ExternalSecret, or reference an existing Secret with secretRef`.replace('Secret  stores', 'Secret stores'),
+        message: `Secret ${doc.name ? `${doc.name} ` : ''}stores ${key} in the repo${shown}: ${what}; use a SealedSecret or an ExternalSecret, or reference an existing Secret with secretRef`,
       });
       continue;
     }
