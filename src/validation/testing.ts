@@ -1,5 +1,5 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
-import type { SourcePosition } from '../manifests/types.ts';
+import type { SourcePosition } from '../manifests/index.ts';
 import { parseResource, resourceId } from '../resources/index.ts';
 import type { FieldPath, UnparsedDocument, ValidationInput } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { LoadedResource, RepoTextFile, SourcePosition } from '../manifests/types.ts';
+import type { LoadedResource, RepoTextFile, SourcePosition } from '../manifests/index.ts';
 import type { ResourceIssue } from '../resources/index.ts';
 
 export type FieldPath = readonly (string | number)[];

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../errors/index.ts';
-import type { RepoTextFile } from '../../manifests/types.ts';
+import type { RepoTextFile } from '../../manifests/index.ts';
 import { isHighEntropy } from './entropy.ts';
 import { PATTERN_PREFILTER, SECRET_PATTERNS } from './patterns.ts';
 
