@@ -77,9 +77,24 @@ export function scanRepo(fs: RepoFs): RepoScan {
       return false;
     }
   });
-  const included = new Set<string>();
-  for (const d of kustomizeDirs) for (const inc of includedDirs(fs, d)) included.add(inc);
+  const includes = new Map(kustomizeDirs.map((d) => [d, includedDirs(fs, d)]));
+  const included = new Set([...includes.values()].flat());
   const entryDirs = kustomizeDirs.filter((d) => !included.has(d));
+  // Kustomizations that only include each other have no entry point; render one of each such group
+  // anyway so the renderer reports the cycle instead of the group silently vanishing.
+  const reached = new Set<string>();
+  const reach = (d: string): void => {
+    if (reached.has(d)) return;
+    reached.add(d);
+    for (const inc of includes.get(d) ?? []) reach(inc);
+  };
+  entryDirs.forEach(reach);
+  for (const d of kustomizeDirs) {
+    if (!reached.has(d)) {
+      entryDirs.push(d);
+      reach(d);
+    }
+  }
   return { files, dirs, kustomizeDirs, entryDirs, environments: environmentsFromDirs(dirs), diagnostics };
 }
 

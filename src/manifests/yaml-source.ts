@@ -20,8 +20,29 @@ const YAML_CODES: Record<string, ErrorCode> = {
   TAB_AS_INDENT: 'E_YAML_TAB',
 };
 
-function yamlDiagnostic(file: string, err: YAMLError, lc: LineCounter): Diagnostic {
-  const pos = err.linePos?.[0] ?? lc.linePos(err.pos[0]);
+/**
+ * yaml reports an unclosed flow collection (`{name: x` with no `}`) where the input ends; the
+ * user's mistake is on the line that opened it, so point there.
+ */
+function unclosedFlowLine(text: string, beforeLine: number, close: '}' | ']'): number | undefined {
+  const open = close === '}' ? '{' : '[';
+  const lines = text.split('\n');
+  for (let i = Math.min(beforeLine, lines.length) - 1; i >= 0; i--) {
+    const line = (lines[i] ?? '').replace(/(["'])(?:\\.|(?!\1).)*\1/g, '').replace(/\s#.*$/, '');
+    let balance = 0;
+    for (const ch of line) balance += ch === open ? 1 : ch === close ? -1 : 0;
+    if (balance > 0) return i + 1;
+  }
+  return undefined;
+}
+
+function yamlDiagnostic(file: string, err: YAMLError, lc: LineCounter, text: string): Diagnostic {
+  let pos = err.linePos?.[0] ?? lc.linePos(err.pos[0]);
+  const unclosed = /end with a ([}\]])/.exec(err.message)?.[1] as '}' | ']' | undefined;
+  if (unclosed) {
+    const line = unclosedFlowLine(text, pos.line, unclosed);
+    if (line !== undefined) pos = { line, col: (text.split('\n')[line - 1] ?? '').search(/[[{]/) + 1 };
+  }
   const code = YAML_CODES[err.code] ?? (/\btab\b/i.test(err.message) ? 'E_YAML_TAB' : 'E_YAML_SYNTAX');
   // yaml's messages end with a code excerpt after a blank line; the first line is the useful part.
   const message = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
@@ -76,7 +97,7 @@ export function parseYamlFile(file: string, text: string): ParsedYamlFile {
   const documents: SourceDocument[] = [];
   list.forEach((doc, index) => {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) diagnostics.push(yamlDiagnostic(file, e, lc));
+      for (const e of doc.errors) diagnostics.push(yamlDiagnostic(file, e, lc, text));
       return;
     }
     if (doc.contents === null) return;
