@@ -81,6 +81,18 @@ describe('CanaryDeployment', () => {
     expect(ds[0]?.message).toBe('stepWeight 10 (default) exceeds maxWeight 5');
   });
 
+  it('reports one finding at maxWeight when it is below both canaryWeight and stepWeight', () => {
+    const text = canary(`  stable: { model: llama-v2-0 }
+  canary: { model: llama-v2-1 }
+  traffic:
+    maxWeight: 5
+`);
+    const { inputs, index } = setup(text);
+    const ds = checkCanaries(inputs, index);
+    expect(brief(ds)).toEqual([{ code: 'E_CANARY_STEP', ...pos(text, 'maxWeight'), path: 'spec.traffic.maxWeight' }]);
+    expect(ds[0]?.message).toBe('maxWeight 5 is below canaryWeight 10 (default) and stepWeight 10 (default)');
+  });
+
   it('reports canaryWeight > maxWeight at canaryWeight', () => {
     const text = canary(`  stable: { model: llama-v2-0 }
   canary: { model: llama-v2-1 }

@@ -50,19 +50,25 @@ export function checkCanaries(inputs: readonly ValidationInput[], index: Resourc
           out.push(finding(input, ['spec', 'traffic', 'steps', i], { code: 'E_CANARY_STEP', message: `steps must not decrease: ${t.steps?.[i - 1] ?? 0} then ${w}` }));
         }
       });
-    } else if (t.stepWeight > t.maxWeight) {
+    }
+    // One finding per mistake: when both exceed maxWeight, maxWeight is what is wrong.
+    const over = [
+      ...(t.canaryWeight > t.maxWeight ? ['canaryWeight' as const] : []),
+      ...(!t.steps?.length && t.stepWeight > t.maxWeight ? ['stepWeight' as const] : []),
+    ];
+    const [only] = over;
+    if (over.length === 2) {
       out.push(
-        finding(input, at('stepWeight'), {
+        finding(input, at('maxWeight'), {
           code: 'E_CANARY_STEP',
-          message: `stepWeight ${t.stepWeight}${dflt('stepWeight')} exceeds maxWeight ${t.maxWeight}${dflt('maxWeight')}`,
+          message: `maxWeight ${t.maxWeight}${dflt('maxWeight')} is below canaryWeight ${t.canaryWeight}${dflt('canaryWeight')} and stepWeight ${t.stepWeight}${dflt('stepWeight')}`,
         }),
       );
-    }
-    if (t.canaryWeight > t.maxWeight) {
+    } else if (only !== undefined) {
       out.push(
-        finding(input, at('canaryWeight'), {
+        finding(input, at(only), {
           code: 'E_CANARY_STEP',
-          message: `canaryWeight ${t.canaryWeight}${dflt('canaryWeight')} exceeds maxWeight ${t.maxWeight}${dflt('maxWeight')}`,
+          message: `${only} ${t[only]}${dflt(only)} exceeds maxWeight ${t.maxWeight}${dflt('maxWeight')}`,
         }),
       );
     }
