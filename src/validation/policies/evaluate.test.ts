@@ -110,6 +110,27 @@ spec:
     expect(ds[1]?.message).toContain('Unknown variable: nope');
   });
 
+  it('reports a variable that does not compile once and skips the validations that use it', () => {
+    const p = policy(`  match: { kinds: [ModelDeployment] }
+  variables:
+    - name: limit
+      expression: "3 +"
+    - name: doubled
+      expression: "variables.limit * 2"
+  validations:
+    - expression: "object.spec.replicas <= variables.doubled"
+    - expression: "object.spec.replicas <= 1"
+      message: at most one
+`);
+    const text = `${p}---\n${MODEL('m', 2)}`;
+    const ds = checkPolicies(loadResources(text));
+    expect(brief(ds)).toEqual([
+      { code: 'E_POLICY_INVALID', ...pos(text, 'expression: "3 +"'), path: 'spec.variables[0].expression' },
+      { code: 'E_POLICY_DENY', ...pos(text, 'apiVersion', 1) },
+    ]);
+    expect(ds[0]?.message).toMatch(/^variable limit does not compile: /);
+  });
+
   it('reports an expression that is statically not bool', () => {
     const p = policy(`  validations:\n    - expression: "size(object.metadata.name)"\n`);
     const ds = checkPolicies(loadResources(p));

@@ -59,9 +59,18 @@ export function compilePolicies(inputs: readonly ValidationInput[], options: Val
   const diagnostics: Diagnostic[] = [];
   for (const { input, resource } of ofKind(inputs, 'Policy')) {
     const spec = resource.spec;
+    // A broken variable is reported once, at its line; expressions that use it are skipped rather
+    // than failing on every resource.
+    const broken: string[] = [];
+    const usesBroken = (expr: string): boolean => broken.some((n) => new RegExp(`\\bvariables\\s*\\.\\s*${n}\\b`).test(expr));
     const variables = (spec.variables ?? []).map((v, i) => {
+      if (usesBroken(v.expression)) {
+        broken.push(v.name);
+        return { name: v.name, run: undefined, error: 'uses a variable that does not compile' };
+      }
       const c = compile(v.expression);
       if (c.ok) return { name: v.name, run: c.run };
+      broken.push(v.name);
       diagnostics.push(
         finding(input, ['spec', 'variables', i, 'expression'], { code: 'E_POLICY_INVALID', message: `variable ${v.name} does not compile: ${c.error}` }),
       );
@@ -69,6 +78,7 @@ export function compilePolicies(inputs: readonly ValidationInput[], options: Val
     });
     const validations: CompiledValidation[] = [];
     spec.validations.forEach((v, i) => {
+      if (usesBroken(v.expression)) return;
       const c = compile(v.expression);
       const path = ['spec', 'validations', i, 'expression'];
       if (!c.ok) {
