@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
 import { POD_SECURITY_POLICIES, validateResources, type ValidationInput } from '../../src/validation/index.ts';
 import { loadYaml } from '../../src/validation/testing.ts';
 
@@ -171,4 +172,65 @@ describe('validation of a repo with one mistake', () => {
       expect(errors.map((e) => ({ code: e.code, file: e.file, line: e.line }))).toEqual([{ code: c.expected.code, file: c.file, line: c.expected.line }]);
     });
   }
+});
+
+/** Deterministic PRNG (mulberry32), so a failing mutation can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ODD_VALUES: unknown[] = [0, -1, 101, 1e9, 2.5, '', 'x', 'chat-v1', null, [], {}, true, [1, 'a'], { a: { b: [] } }, 'phases["x"]', '${X}'];
+
+/** Replaces one random leaf or subtree of a document with an odd value. */
+function mutate(doc: unknown, next: () => number): unknown {
+  const copy = JSON.parse(JSON.stringify(doc)) as unknown;
+  const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        slots.push({ parent: v, key: i });
+        walk(x);
+      });
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        slots.push({ parent: v as Record<string, unknown>, key: k });
+        walk(x);
+      }
+    }
+  };
+  walk(copy);
+  const slot = slots[Math.floor(next() * slots.length)];
+  const value = ODD_VALUES[Math.floor(next() * ODD_VALUES.length)];
+  if (slot) (slot.parent as Record<string | number, unknown>)[slot.key] = value;
+  return copy;
+}
+
+describe('validation never throws on schema-valid but odd input', () => {
+  it('survives 150 random mutations of the clean repo', () => {
+    const next = rng(42);
+    const docs = Object.entries(CLEAN).flatMap(([file, text]) => parseAllDocuments(text).map((d) => ({ file, value: d.toJS() as unknown })));
+    let validated = 0;
+    for (let i = 0; i < 150; i++) {
+      const target = Math.floor(next() * docs.length);
+      const files: Record<string, string> = {};
+      docs.forEach((d, j) => {
+        const value = j === target ? mutate(d.value, next) : d.value;
+        files[d.file] = (files[d.file] ? `${files[d.file]}---\n` : '') + stringify(value);
+      });
+      const resources = Object.entries(files).flatMap(([file, text]) => loadYaml(text, { file, environment: 'production' }).resources);
+      const ds = validateResources(resources, { files: Object.entries(files).map(([path, text]) => ({ path, text })), pathExists: () => true });
+      for (const d of ds) {
+        expect(d.file, JSON.stringify(d)).toBeTruthy();
+        expect(d.line, JSON.stringify(d)).toBeGreaterThan(0);
+      }
+      validated++;
+    }
+    expect(validated).toBe(150);
+  });
 });
