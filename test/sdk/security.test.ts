@@ -186,7 +186,7 @@ describe('Security: API keys', () => {
 
     const expired = await ployd.security.createApiKey({ name: 'old', expiresAt: new Date(Date.now() - 1000) }, alice);
     expect(await ployd.security.apiKeyVerifier.verify(expired.key)).toBeUndefined();
-    const fresh = await ployd.security.createApiKey({ name: 'new', expiresAt: new Date(Date.now() + 3_600_000).toISOString() as unknown as Date }, alice);
+    const fresh = await ployd.security.createApiKey({ name: 'new', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }, alice);
     expect((await ployd.security.apiKeyVerifier.verify(fresh.key))?.expiresAt).toBeInstanceOf(Date);
   });
 
