@@ -112,7 +112,7 @@ function includedDirs(fs: RepoFs, dir: string): string[] {
   }
   if (k === null || typeof k !== 'object') return [];
   const rec = k as Record<string, unknown>;
-  const entries = [rec.resources, rec.bases, rec.components].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === 'string');
+  const entries = [rec.resources, rec.bases, rec.components].flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : [])).filter((v): v is string => typeof v === 'string');
   const out: string[] = [];
   for (const e of entries) {
     const parts = (dir === '' ? e : `${dir}/${e}`).split('/');
