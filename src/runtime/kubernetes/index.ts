@@ -1,0 +1,9 @@
+// The Kubernetes target: render ModelDeployments as Kubernetes objects, apply them with
+// server-side apply, read health back by Argo CD's rules.
+export { renderKubernetes, renderModelDeployment, toYaml, type KubernetesObject, type RenderableResource } from './render.ts';
+export { DEFAULT_VLLM_TAG, type KubernetesRenderOptions } from './options.ts';
+export { formatCpu, formatMemory } from './quantity.ts';
+export { kubeName, serviceHost } from './names.ts';
+export { vllmArgs, serverContainer, multiNodeContainers, type ServerContainer } from './container.ts';
+export { topology, type Topology } from './topology.ts';
+export { gatewayRouteManifest, GATEWAY_CONFIGMAP } from './gateway-config.ts';
