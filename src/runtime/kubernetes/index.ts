@@ -7,3 +7,6 @@ export { kubeName, serviceHost } from './names.ts';
 export { vllmArgs, serverContainer, multiNodeContainers, type ServerContainer } from './container.ts';
 export { topology, type Topology } from './topology.ts';
 export { gatewayRouteManifest, GATEWAY_CONFIGMAP } from './gateway-config.ts';
+export { createKubernetesApplier, type KubernetesApplier, type KubernetesApplierOptions, type ObjectRef } from './applier.ts';
+export { createKubernetesRuntime, type KubernetesRuntimeOptions } from './runtime.ts';
+export { objectHealth, worstHealth, deploymentHealth, type ObjectHealth } from './health.ts';
