@@ -5,7 +5,7 @@ import { servedModelName, type ModelDeployment } from '../../resources/index.ts'
 import type { DeploymentRef, DeploymentStatus, Endpoint, HealthStatus, Runtime } from '../types.ts';
 import { createKubernetesApplier, type KubernetesApplier, type ObjectRef } from './applier.ts';
 import { objectHealth, worstHealth } from './health.ts';
-import { SOURCE_ANNOTATION, SPEC_HASH_ANNOTATION } from './labels.ts';
+import { ROLE_LABEL, SOURCE_ANNOTATION, SPEC_HASH_ANNOTATION } from './labels.ts';
 import { kubeName } from './names.ts';
 import { SERVICE_PORT, type KubernetesRenderOptions } from './options.ts';
 import { renderModelDeployment, type KubernetesObject } from './render.ts';
@@ -135,7 +135,9 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
     }
     const health = worstHealth(healths.map((h) => h.status));
     const message = healths.find((h) => h.status === health && h.message)?.message;
-    const selector = `app.kubernetes.io/instance=${kubeName(ref.name)}`;
+    // A LeaderWorkerSet replica is a group: its leader stands for it (workers serve no HTTP).
+    const leadersOnly = workload.kind === 'LeaderWorkerSet' ? `,${ROLE_LABEL}=leader` : '';
+    const selector = `app.kubernetes.io/instance=${kubeName(ref.name)}${leadersOnly}`;
     const pods = (await applier.list('v1', 'Pod', ref.namespace, selector)).sort((a, b) => String(obj(a.metadata).name).localeCompare(String(obj(b.metadata).name)));
     const port = k?.md.spec.serving?.port ?? 8080;
     const annotations = obj(meta.annotations);

@@ -271,4 +271,38 @@ describe('runtime over the applier', () => {
     await expect(runtime.scale({ namespace: NS, name: 'ghost' }, 2)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     await runtime.close();
   });
+
+  it('a multi-node model: applies a LeaderWorkerSet, lists only leaders as replicas, scales the LeaderWorkerSet', async () => {
+    const lwsPath = `/apis/leaderworkerset.x-k8s.io/v1/namespaces/${NS}/leaderworkersets/llama-3-1-405b`;
+    const big = `/api/v1/namespaces/${NS}/services/llama-3-1-405b`;
+    const pdb = `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/llama-3-1-405b`;
+    const { runtime, server } = await setup({
+      'GET /apis/leaderworkerset.x-k8s.io/v1': { status: 200, fixture: 'discovery/apis-leaderworkerset.x-k8s.io-v1.json' },
+      [`PATCH ${lwsPath}`]: { status: 200, fixture: 'leaderworkerset-ready.json' },
+      [`GET ${lwsPath}`]: { status: 200, fixture: 'leaderworkerset-ready.json' },
+      [`PATCH ${big}`]: { status: 200, fixture: 'service.json' },
+      [`GET ${big}`]: { status: 200, fixture: 'service.json' },
+      [`PATCH ${pdb}`]: { status: 200, fixture: 'pdb.json' },
+      [`GET ${pdb}`]: { status: 200, fixture: 'pdb.json' },
+    });
+    const md = seed7b();
+    const bigMd = ModelDeployment.parse({
+      ...md,
+      metadata: { ...md.metadata, name: 'llama-3.1-405b' },
+      spec: { ...md.spec, model: { ...md.spec.model, parallelism: { tensor: 8, pipeline: 2 } }, resources: { gpu: { count: 16 } }, scaling: { enabled: false }, replicas: 2, monitoring: { enabled: true } },
+    }) as typeof md;
+    await runtime.apply(bigMd);
+    const applied = patches(server).filter((r) => !r.query.dryRun);
+    expect(applied.map((r) => r.path)).toEqual([big, lwsPath, pdb]);
+    const rendered = renderKubernetes(bigMd).find((o) => o.kind === 'LeaderWorkerSet');
+    expect(applied[1]?.body).toEqual(JSON.parse(JSON.stringify(rendered)));
+    expect((applied[1]?.body as any).spec.leaderWorkerTemplate.size).toBe(2);
+    const s = await runtime.status({ namespace: NS, name: 'llama-3.1-405b' });
+    expect(s).toMatchObject({ health: 'Healthy', desiredReplicas: 2, readyReplicas: 2 });
+    expect(server.requests.filter((r) => r.path === P.pods).at(-1)?.query).toEqual({ labelSelector: 'app.kubernetes.io/instance=llama-3-1-405b,ployd.ai/role=leader' });
+    expect(runtime.endpoints().map((e) => e.url)).toEqual(['http://llama-3-1-405b.production.svc.cluster.local:8080']);
+    await runtime.scale({ namespace: NS, name: 'llama-3.1-405b' }, 3);
+    expect(patches(server).at(-1)).toMatchObject({ path: lwsPath, query: { fieldManager: 'ployd-scale', force: 'true' }, body: { kind: 'LeaderWorkerSet', spec: { replicas: 3 } } });
+    await runtime.close();
+  });
 });
