@@ -60,14 +60,18 @@ function promString(s: string): string {
 export function scaledObject(md: ModelDeployment, namespace: string, multiNode: boolean, c: ServerContainer, o: ResolvedRenderOptions): Json {
   const s = md.spec.scaling;
   const behavior = scaleDownBehavior(md);
+  const sel = `{namespace="${promString(namespace)}",model_name="${promString(servedModelName(md))}"}`;
+  // With targetInFlightPerReplica, scale on running + waiting against it; else on the queue alone.
+  const perReplica = s?.targetInFlightPerReplica;
+  const inFlight = perReplica !== undefined && c.inFlightMetrics !== undefined && c.inFlightMetrics.length > 0 ? c.inFlightMetrics : undefined;
   const trigger =
     c.queueMetric !== undefined
       ? {
           type: 'prometheus',
           metadata: {
             serverAddress: o.prometheusUrl,
-            query: `sum(${c.queueMetric}{namespace="${promString(namespace)}",model_name="${promString(servedModelName(md))}"})`,
-            threshold: String(o.kedaQueueThreshold),
+            query: inFlight ? inFlight.map((m) => `sum(${m}${sel})`).join(' + ') : `sum(${c.queueMetric}${sel})`,
+            threshold: String(inFlight ? perReplica : o.kedaQueueThreshold),
           },
         }
       : { type: 'cpu', metricType: 'Utilization', metadata: { value: String(Math.round(s?.targetGPUUtilization ?? 80)) } };

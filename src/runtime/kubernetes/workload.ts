@@ -25,6 +25,10 @@ function podAnnotations(metricsPath: string | undefined, port: number): Record<s
   return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': metricsPath };
 }
 
+function templateMetadata(labels: Record<string, string>, annotations: Record<string, string>): Json {
+  return Object.keys(annotations).length > 0 ? { labels, annotations } : { labels };
+}
+
 function metadata(md: ModelDeployment, namespace: string): Json {
   return { name: kubeName(md.metadata.name), namespace, labels: commonLabels(md), annotations: objectAnnotations(md) };
 }
@@ -58,7 +62,7 @@ export function deployment(md: ModelDeployment, namespace: string, t: Topology, 
       progressDeadlineSeconds: Math.max(600, startupTimeoutSeconds(md) + 300),
       revisionHistoryLimit: 5,
       template: {
-        metadata: { labels: commonLabels(md), annotations: monitoring ? podAnnotations(c.metricsPath, port) : {} },
+        metadata: templateMetadata(commonLabels(md), monitoring ? podAnnotations(c.metricsPath, port) : {}),
         spec: podSpec(md, c, { port, gpus: t.gpusPerPod, serves: true }, o),
       },
     },
@@ -87,7 +91,7 @@ export function leaderWorkerSet(md: ModelDeployment, namespace: string, t: Topol
         size: t.podsPerReplica,
         restartPolicy: 'RecreateGroupOnPodRestart',
         leaderTemplate: {
-          metadata: { labels: labels('leader'), annotations: monitoring ? podAnnotations(leader.metricsPath, port) : {} },
+          metadata: templateMetadata(labels('leader'), monitoring ? podAnnotations(leader.metricsPath, port) : {}),
           spec: podSpec(md, leader, { port, gpus: t.gpusPerPod, serves: true }, o),
         },
         workerTemplate: {

@@ -204,7 +204,18 @@ describe('without autoscaling', () => {
     expect(hpa.spec.behavior).toEqual({ scaleDown: { stabilizationWindowSeconds: 300 } });
     const so = byKind(renderKubernetes(md, { autoscaler: 'keda' }), 'ScaledObject');
     expect(so.spec.minReplicaCount).toBe(0);
-    expect(so.spec.triggers[0].metadata.query).toBe('sum(vllm:num_requests_waiting{namespace="default",model_name="cpu"})');
+    expect(so.spec.triggers[0].metadata).toEqual({ serverAddress: 'http://prometheus-operated.monitoring.svc:9090', query: 'sum(vllm:num_requests_waiting{namespace="default",model_name="cpu"})', threshold: '5' });
+    const inflight = ModelDeployment.parse({ ...md, spec: { ...md.spec, scaling: { ...md.spec.scaling, targetInFlightPerReplica: 12 } } });
+    expect(byKind(renderKubernetes(inflight, { autoscaler: 'keda' }), 'ScaledObject').spec.triggers[0].metadata).toMatchObject({
+      query: 'sum(vllm:num_requests_running{namespace="default",model_name="cpu"}) + sum(vllm:num_requests_waiting{namespace="default",model_name="cpu"})',
+      threshold: '12',
+    });
+    const ollama = ModelDeployment.parse({ ...md, spec: { ...md.spec, model: { framework: 'ollama', name: 'llama3' } } });
+    const ollamaObjects = renderKubernetes(ollama, { autoscaler: 'keda' });
+    expect(byKind(ollamaObjects, 'ScaledObject').spec.triggers).toEqual([{ type: 'cpu', metricType: 'Utilization', metadata: { value: '80' } }]);
+    expect(byKind(ollamaObjects, 'Service').spec.ports.map((p: Json) => p.name)).toEqual(['http']);
+    expect(byKind(ollamaObjects, 'Deployment').spec.template.metadata.annotations).toBeUndefined();
+    expectSchemaValid(ollamaObjects);
     expectSchemaValid(renderKubernetes(md, { autoscaler: 'keda' }));
   });
 });
