@@ -51,6 +51,10 @@ describe('schema validation rejects bad objects (so green means something)', () 
     expect(schemaErrors(mutate('PodDisruptionBudget', (o) => (o.spec.selector = 'app=x'))).join()).toMatch(/selector must be object/);
     expect(schemaErrors(mutate('Service', (o) => (o.spec.ports[0].port = 'http'))).join()).toMatch(/port must be integer/);
   });
+  it('names and labels: Kubernetes syntax', () => {
+    expect(schemaErrors(mutate('Service', (o) => (o.metadata.name = 'llama-3.1-8b')))).toEqual(['metadata.name llama-3.1-8b is not an RFC 1035 label']);
+    expect(schemaErrors(mutate('Deployment', (o) => (o.spec.template.metadata.labels['ployd.ai/model'] = 'meta-llama/Llama')))).toEqual(['template label ployd.ai/model=meta-llama/Llama']);
+  });
   it('ServiceMonitor: bad interval', () => {
     expect(schemaErrors(mutate('ServiceMonitor', (o) => (o.spec.endpoints[0].interval = '30 seconds'))).join()).toMatch(/must match pattern/);
   });

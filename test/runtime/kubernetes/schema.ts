@@ -79,8 +79,51 @@ const TYPED: Record<string, string> = {
   'policy/v1/PodDisruptionBudget': 'V1PodDisruptionBudget',
 };
 
+// Kubernetes' own syntax rules for names and labels (apimachinery validation), which the OpenAPI
+// schemas do not express: the API server would reject these with 422.
+const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function labelErrors(labels: unknown, where: string): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries((labels ?? {}) as Record<string, string>)) {
+    const [prefix, name] = k.includes('/') ? [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)] : [undefined, k];
+    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) out.push(`${where} label key prefix ${k}`);
+    if (name.length > 63 || !LABEL_NAME.test(name)) out.push(`${where} label key ${k}`);
+    if (v.length > 63 || !LABEL_VALUE.test(v)) out.push(`${where} label ${k}=${v}`);
+  }
+  return out;
+}
+
+function templates(obj: Json): [string, Json][] {
+  const spec = (obj.spec ?? {}) as Json;
+  const lwt = (spec.leaderWorkerTemplate ?? {}) as Json;
+  return [
+    ['template', spec.template as Json],
+    ['leaderTemplate', lwt.leaderTemplate as Json],
+    ['workerTemplate', lwt.workerTemplate as Json],
+  ].filter((e): e is [string, Json] => e[1] !== undefined);
+}
+
+/** Name and label syntax of an object and its pod templates. */
+export function metadataErrors(obj: Json): string[] {
+  const meta = (obj.metadata ?? {}) as Json;
+  const name = String(meta.name);
+  const out: string[] = [];
+  if (name.length > 63 || !DNS1035.test(name)) out.push(`metadata.name ${name} is not an RFC 1035 label`);
+  out.push(...labelErrors(meta.labels, 'metadata'));
+  for (const [role, t] of templates(obj)) out.push(...labelErrors((t.metadata as Json | undefined)?.labels, role));
+  return out;
+}
+
 /** All schema findings for one object; empty when valid. */
 export function schemaErrors(obj: Json): string[] {
+  return [...metadataErrors(obj), ...apiSchemaErrors(obj)];
+}
+
+function apiSchemaErrors(obj: Json): string[] {
   const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
   const typed = TYPED[key];
   const strict = typed ? unknownFields(obj, typed) : [];
