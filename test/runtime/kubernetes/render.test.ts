@@ -298,6 +298,36 @@ describe('GatewayRoutes as a route-table ConfigMap', () => {
   });
 });
 
+describe('whole config repos: passthrough kinds, other PloyD kinds, collisions', () => {
+  const parsed = (raw: Json) => {
+    const r = parseResource(raw);
+    if (!r.parsed) throw new Error(JSON.stringify(r.issues));
+    return r.parsed.resource;
+  };
+  const ns = parsed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } });
+  const secret = parsed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hf-token' }, type: 'Opaque', stringData: { token: 'x' } });
+  const policy = parsed({ apiVersion: 'ployd.ai/v1', kind: 'Policy', metadata: { name: 'p' }, spec: { validations: [{ expression: 'true', message: 'm' }] } });
+
+  it('emits plain Kubernetes objects as written, cluster-scoped first; skips control-plane kinds', () => {
+    const objects = renderKubernetes([seed('llama-13b.yaml'), secret, ns, policy]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/production', 'Secret/hf-token', 'Service/llama-13b', 'Deployment/llama-13b', 'PodDisruptionBudget/llama-13b', 'HorizontalPodAutoscaler/llama-13b']);
+    expect(byKind(objects, 'Secret')).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hf-token' }, type: 'Opaque', stringData: { token: 'x' } });
+    expectSchemaValid(objects.filter((o) => o.kind !== 'Secret' && o.kind !== 'Namespace'));
+  });
+  it('an explicit namespace applies to namespaced passthrough objects only', () => {
+    const objects = renderKubernetes([secret, ns], { namespace: 'staging' });
+    expect(byKind(objects, 'Secret').metadata.namespace).toBe('staging');
+    expect(byKind(objects, 'Namespace').metadata.namespace).toBeUndefined();
+  });
+  it('two sources of one object is an error naming both', () => {
+    const svc = parsed({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'llama-13b', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+    expect(() => renderKubernetes([svc, seed('llama-13b.yaml')])).toThrow('Service default/llama-13b is rendered from Service/llama-13b as written and again from ModelDeployment/llama-13b');
+    const md = seed('llama-13b.yaml');
+    const twin = ModelDeployment.parse({ ...md, metadata: { ...md.metadata, name: 'llama.13b' } });
+    expect(() => renderKubernetes([md, twin])).toThrow(expect.objectContaining({ code: 'E_K8S_RENDER' }));
+  });
+});
+
 describe('toYaml', () => {
   it('is a multi-document stream that parses back to the objects', () => {
     const objects = renderKubernetes(seed('llama-70b.yaml'));
