@@ -90,7 +90,7 @@ export function renderKubernetes(resources: RenderableResource | readonly Render
   const passthrough = list.filter((r) => r.apiVersion !== PLOYD_API_VERSION).map((r) => {
     const copy = structuredClone(r) as unknown as KubernetesObject;
     // Like kustomize's `namespace:`, an explicit namespace applies to every namespaced object.
-    return o.namespace !== undefined && !CLUSTER_SCOPED.has(copy.kind) ? ({ ...copy, metadata: { ...copy.metadata, namespace: o.namespace } } as KubernetesObject) : copy;
+    return o.namespace !== undefined && !CLUSTER_SCOPED.has(copy.kind) ? ({ ...copy, metadata: { ...copy.metadata, namespace: o.namespace } }) : copy;
   });
   const sources = new Map<string, string>();
   const out: KubernetesObject[] = [];
