@@ -4,8 +4,7 @@ export { renderKubernetes, renderModelDeployment, toYaml, type KubernetesObject,
 export { DEFAULT_VLLM_TAG, type KubernetesRenderOptions } from './options.ts';
 export { formatCpu, formatMemory } from './quantity.ts';
 export { kubeName, serviceHost } from './names.ts';
-export { vllmArgs, serverContainer, multiNodeContainers, type ServerContainer } from './container.ts';
-export { topology, type Topology } from './topology.ts';
+export { vllmArgs } from './container.ts';
 export { gatewayRouteManifest, GATEWAY_CONFIGMAP } from './gateway-config.ts';
 export { createKubernetesApplier, type KubernetesApplier, type KubernetesApplierOptions, type ObjectRef } from './applier.ts';
 export { createKubernetesRuntime, type KubernetesRuntimeOptions } from './runtime.ts';
