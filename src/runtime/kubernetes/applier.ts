@@ -1,4 +1,5 @@
-import { ApiException, KubernetesObjectApi, PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
+import type * as K8sClient from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { PloydError } from '../../errors/index.ts';
 import { rootLogger, type Logger } from '../../log/index.ts';
 
@@ -37,6 +38,20 @@ export interface KubernetesApplier {
   delete(refs: readonly ObjectRef[]): Promise<ObjectRef[]>;
 }
 
+// Loading @kubernetes/client-node takes seconds on a busy machine; `ployd render` never needs it,
+// so it is loaded on the first API call rather than when this module is imported.
+let clientLib: Promise<typeof K8sClient> | undefined;
+const loadClientLib = (): Promise<typeof K8sClient> => (clientLib ??= import('@kubernetes/client-node'));
+
+interface ApiError {
+  readonly code: number;
+  readonly body: unknown;
+}
+/** The client's ApiException, recognised by shape so this check needs no loaded client. */
+function isApiError(err: unknown): err is Error & ApiError {
+  return err instanceof Error && typeof (err as Partial<ApiError>).code === 'number' && 'body' in err;
+}
+
 function describe(ref: ObjectRef): string {
   return `${ref.kind} ${ref.metadata.namespace ?? '-'}/${ref.metadata.name}`;
 }
@@ -57,7 +72,7 @@ function statusMessage(body: unknown): string | undefined {
 /** The kind is not served by this cluster (CRD not installed): discovery found no such resource. */
 function isKindNotInstalled(err: unknown): boolean {
   const msg = err instanceof Error ? err.message : '';
-  return msg.startsWith('Unrecognized API version and kind') || (msg.startsWith('Failed to fetch resource metadata') && err instanceof ApiException && err.code === 404);
+  return msg.startsWith('Unrecognized API version and kind') || (msg.startsWith('Failed to fetch resource metadata') && isApiError(err) && err.code === 404);
 }
 
 function toPloydError(err: unknown, op: string, ref: ObjectRef): PloydError {
@@ -66,9 +81,9 @@ function toPloydError(err: unknown, op: string, ref: ObjectRef): PloydError {
   if (isKindNotInstalled(err)) {
     return new PloydError('E_K8S_API', `${op} ${describe(ref)}: the cluster does not serve ${ref.apiVersion} ${ref.kind} (is its CRD installed?)`, where, { cause: err });
   }
-  if (err instanceof ApiException) {
-    const code = (err as ApiException<unknown>).code;
-    const message = statusMessage((err as ApiException<unknown>).body) ?? `HTTP ${code}`;
+  if (isApiError(err)) {
+    const code = err.code;
+    const message = statusMessage(err.body) ?? `HTTP ${code}`;
     if (code === 409) {
       return new PloydError('E_K8S_APPLY_CONFLICT', `${op} ${describe(ref)}: ${message}`, { ...where, status: code }, { cause: err });
     }
@@ -78,7 +93,7 @@ function toPloydError(err: unknown, op: string, ref: ObjectRef): PloydError {
   return new PloydError('E_K8S_API', `${op} ${describe(ref)}: cannot reach the API server: ${message}`, where, { cause: err });
 }
 
-const isNotFound = (err: unknown): boolean => (err instanceof ApiException && (err as ApiException<unknown>).code === 404) || isKindNotInstalled(err);
+const isNotFound = (err: unknown): boolean => (isApiError(err) && err.code === 404) || isKindNotInstalled(err);
 
 /** Plain JSON copy: the client returns typed class instances with Date fields. */
 const plain = (v: unknown): Json => JSON.parse(JSON.stringify(v)) as Json;
@@ -93,15 +108,18 @@ const plain = (v: unknown): Json => JSON.parse(JSON.stringify(v)) as Json;
  * await applier.apply(renderKubernetes(md));
  */
 export function createKubernetesApplier(options: KubernetesApplierOptions): KubernetesApplier {
-  const client = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+  let clientP: Promise<KubernetesObjectApi> | undefined;
+  const api = (): Promise<KubernetesObjectApi> => (clientP ??= loadClientLib().then((lib) => lib.KubernetesObjectApi.makeApiClient(options.kubeConfig)));
   const fieldManager = options.fieldManager ?? 'ployd';
   const force = options.force ?? true;
   const dryRunFirst = options.dryRunFirst ?? true;
   const log = (options.logger ?? rootLogger()).child({ component: 'kubernetes-applier' });
 
   // The client fills defaults into the object it is given (namespace, apiVersion): hand it copies.
-  const ssa = (obj: ObjectRef, dryRun: boolean, manager = fieldManager): Promise<Json> =>
-    client.patch(structuredClone(obj) as never, undefined, dryRun ? 'All' : undefined, manager, force, PatchStrategy.ServerSideApply).then(plain);
+  const ssa = async (obj: ObjectRef, dryRun: boolean, manager = fieldManager): Promise<Json> => {
+    const { PatchStrategy } = await loadClientLib();
+    return plain(await (await api()).patch(structuredClone(obj) as never, undefined, dryRun ? 'All' : undefined, manager, force, PatchStrategy.ServerSideApply));
+  };
 
   return {
     async apply(objects) {
@@ -139,7 +157,7 @@ export function createKubernetesApplier(options: KubernetesApplierOptions): Kube
 
     async read(ref) {
       try {
-        return plain(await client.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.metadata.name, ...(ref.metadata.namespace ? { namespace: ref.metadata.namespace } : {}) } }));
+        return plain(await (await api()).read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.metadata.name, ...(ref.metadata.namespace ? { namespace: ref.metadata.namespace } : {}) } }));
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw toPloydError(err, 'read', ref);
@@ -148,7 +166,7 @@ export function createKubernetesApplier(options: KubernetesApplierOptions): Kube
 
     async list(apiVersion, kind, namespace, labelSelector) {
       try {
-        const res = await client.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+        const res = await (await api()).list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
         return (res.items ?? []).map((i) => ({ apiVersion, kind, ...plain(i) }));
       } catch (err) {
         if (isKindNotInstalled(err)) return [];
@@ -160,7 +178,7 @@ export function createKubernetesApplier(options: KubernetesApplierOptions): Kube
       const deleted: ObjectRef[] = [];
       for (const ref of refs) {
         try {
-          await client.delete(structuredClone(ref), undefined, undefined, undefined, undefined, 'Background');
+          await (await api()).delete(structuredClone(ref), undefined, undefined, undefined, undefined, 'Background');
           deleted.push(ref);
         } catch (err) {
           if (isNotFound(err)) continue;
