@@ -40,7 +40,7 @@ describe('simulator failure injection', () => {
     sim = await startSimulator({ model: 'm', port: 0, failureRate: 1, failureTypes: ['disconnect'], outputTokens: 20, interTokenLatency: 2 });
     const res = await fetch(`${sim.url}/v1/chat/completions`, chatBody('m', 'x', { stream: true }));
     expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     let received = '';
     await expect(
