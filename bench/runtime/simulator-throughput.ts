@@ -50,7 +50,7 @@ function startChild(command: string, argv: string[]): Promise<{ child: ChildProc
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PLOYD_LOG_LEVEL: 'warn' } });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /on (http:\/\/\S+)/.exec(out);
       if (m?.[1]) resolve({ child, url: m[1] });

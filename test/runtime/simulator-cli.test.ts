@@ -22,7 +22,7 @@ function run(command: string, args: readonly string[], env: Record<string, strin
   let stdout = '';
   let stderr = '';
   const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       const m = /on (http:\/\/\S+)/.exec(stdout);
       if (m?.[1]) resolve(m[1]);
@@ -30,7 +30,7 @@ function run(command: string, args: readonly string[], env: Record<string, strin
     child.once('exit', () => reject(new Error(`exited before listening: ${stderr}`)));
   });
   url.catch(() => undefined);
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
   return { child, url, exit };
 }
