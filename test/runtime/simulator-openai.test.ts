@@ -124,6 +124,9 @@ describe('simulator speaks OpenAI (official client)', () => {
     const err = (await bad.json()) as { error: { message: string; param: string; type: string } };
     expect(err.error.param).toBe('messages.0.role');
     expect(err.error.type).toBe('invalid_request_error');
+    const batched = await fetch(`${sim.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ model: 'llama-7b', prompt: ['a', 'b'] }) });
+    expect(batched.status).toBe(400);
+    expect(((await batched.json()) as { error: { message: string; param: string } }).error).toMatchObject({ param: 'prompt', message: expect.stringContaining('batched prompts') as unknown });
     const notJson = await fetch(`${sim.url}/v1/completions`, { method: 'POST', body: '{oops' });
     expect(notJson.status).toBe(400);
     await expect(client.completions.create({ model: 'llama-7b', prompt: 'x', max_tokens: 600 })).rejects.toBeInstanceOf(OpenAI.BadRequestError);

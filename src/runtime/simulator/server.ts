@@ -104,7 +104,7 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
     const r = schema.safeParse(body);
     if (!r.success) {
       const first = r.error.issues[0];
-      throw new HttpError(400, `invalid request: ${formatIssues(r.error)}`, first ? first.path.join('.') : null);
+      throw new HttpError(400, `invalid request: ${formatIssues(r.error)}`, first && first.path.length > 0 ? first.path.join('.') : null);
     }
     return r.data;
   }
@@ -327,7 +327,7 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
 
   function setConfig(patch: unknown): SimulatorRuntimeConfig {
     const r = SimulatorConfigPatch.safeParse(patch);
-    if (!r.success) throw new HttpError(400, `invalid config: ${formatIssues(r.error)}`, r.error.issues[0]?.path.join('.') ?? null);
+    if (!r.success) throw new HttpError(400, `invalid config: ${formatIssues(r.error)}`, r.error.issues[0]?.path.join('.') || null);
     const next = { ...config };
     for (const [k, v] of Object.entries(r.data)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
     config = next;
