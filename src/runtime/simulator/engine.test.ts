@@ -90,4 +90,20 @@ describe('SimEngine', () => {
     expect(writes.reduce((x, y) => x + y, 0)).toBe(5);
     expect(events).toEqual(['disconnect a']);
   });
+
+  it('a transport that throws drops only its own sequence', async () => {
+    const { engine, events, sink } = setup({ maxNumSeqs: 2 });
+    engine.submit(spec(40), {
+      tokens: () => {
+        throw new Error('socket gone');
+      },
+      finish: () => events.push('finish bad'),
+      disconnect: () => events.push('disconnect bad'),
+    });
+    engine.submit(spec(40), sink('good'));
+    engine.submit(spec(5), sink('queued'));
+    await engine.whenIdle();
+    // The queued request took the dropped one's slot and, being shorter, finished first.
+    expect(events).toEqual(['finish queued', 'finish good']);
+  });
 });
