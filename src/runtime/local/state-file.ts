@@ -112,9 +112,9 @@ export function acquireLock(stateDir: string): () => void {
       } catch {
         // unreadable lock: treat as stale
       }
+      // Our own pid counts too: a second runtime in this process would fight the first.
       const alive =
         typeof owner.pid === 'number' &&
-        owner.pid !== process.pid &&
         isAlive(owner.pid) &&
         (owner.startTicks === undefined || readStat(owner.pid)?.startTicks === owner.startTicks);
       if (alive) {
