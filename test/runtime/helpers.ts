@@ -1,7 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ModelDeployment } from '../../src/resources/index.ts';
-import type { ReplicaLauncher } from '../../src/runtime/index.ts';
 
 export const FAKE_SERVER = fileURLToPath(new URL('./fixtures/fake-server.js', import.meta.url));
 
@@ -27,20 +26,6 @@ export function fakeDeployment(name: string, marker: string, spec: Record<string
     },
   }) as LocalMd;
 }
-
-/** Minimal `command` launcher: substitutes {port}, {host}, {model} — enough for the fake server. */
-export const testLauncher: ReplicaLauncher = {
-  launch(md, ctx) {
-    const cmd = md.spec.model.command?.command ?? [];
-    const sub = (s: string): string => s.replaceAll('{port}', String(ctx.port)).replaceAll('{host}', ctx.host).replaceAll('{model}', md.metadata.name);
-    const [command, ...args] = cmd.map(sub);
-    if (command === undefined) throw new Error('spec.model.command.command is empty');
-    return { command, args, env: { ...(md.spec.model.command?.env ?? {}) } };
-  },
-  readinessPath: '/health',
-  livenessPath: '/health',
-  metricsPath: '/metrics',
-};
 
 /** Live (non-zombie) pids whose command line contains `marker`. */
 export function processesWith(marker: string): number[] {

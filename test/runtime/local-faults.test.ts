@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GpuInventory, createLocalRuntime, type LocalRuntimeOptions, type Runtime } from '../../src/runtime/index.ts';
-import { fakeDeployment, processesWith, testLauncher, waitFor } from './helpers.ts';
+import { fakeDeployment, processesWith, waitFor } from './helpers.ts';
 
 const FAST = {
   probePeriodMs: 200,
@@ -24,7 +24,7 @@ let rt: (Runtime & { stateDir: string }) | undefined;
 const ref = (name: string) => ({ namespace: 'test', name });
 
 async function start(extra: Partial<LocalRuntimeOptions> = {}): Promise<Runtime & { stateDir: string }> {
-  rt = await createLocalRuntime({ stateDir: dir, launcherFor: () => testLauncher, gpus: new GpuInventory([]), handleSignals: false, timings: FAST, ...extra });
+  rt = await createLocalRuntime({ stateDir: dir, gpus: new GpuInventory([]), handleSignals: false, timings: FAST, ...extra });
   return rt;
 }
 
@@ -148,7 +148,7 @@ describe('local runtime: faults', () => {
     const runtime = await start();
     await runtime.apply(fakeDeployment('m9', marker, { replicas: 2 }));
     await waitFor(() => runtime.endpoints().length === 2, 5000, 'ready');
-    await expect(createLocalRuntime({ stateDir: dir, launcherFor: () => testLauncher, handleSignals: false })).rejects.toMatchObject({
+    await expect(createLocalRuntime({ stateDir: dir, handleSignals: false })).rejects.toMatchObject({
       code: 'E_RUNTIME_LOCKED',
     });
     await runtime.close();

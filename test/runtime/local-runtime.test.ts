@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GpuInventory, createLocalRuntime, type LocalRuntimeOptions, type Runtime } from '../../src/runtime/index.ts';
-import { fakeDeployment, getJson, processesWith, testLauncher, waitFor } from './helpers.ts';
+import { fakeDeployment, getJson, processesWith, waitFor } from './helpers.ts';
 
 const FAST = {
   probePeriodMs: 200,
@@ -23,7 +23,7 @@ let rt: (Runtime & { stateDir: string }) | undefined;
 const ref = (name: string) => ({ namespace: 'test', name });
 
 async function start(extra: Partial<LocalRuntimeOptions> = {}): Promise<Runtime & { stateDir: string }> {
-  rt = await createLocalRuntime({ stateDir: dir, launcherFor: () => testLauncher, gpus: new GpuInventory([]), handleSignals: false, timings: FAST, ...extra });
+  rt = await createLocalRuntime({ stateDir: dir, gpus: new GpuInventory([]), handleSignals: false, timings: FAST, ...extra });
   return rt;
 }
 
@@ -182,7 +182,7 @@ describe('local runtime: lifecycle', () => {
     await expect(runtime.scale(ref('nope'), 1)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     await expect(
       runtime.apply(fakeDeployment('m8', marker, { model: { framework: 'command', command: undefined } })),
-    ).rejects.toMatchObject({ code: 'E_VALIDATION' });
+    ).rejects.toMatchObject({ code: 'E_MISSING_FIELD' });
     expect(await runtime.status(ref('m8'))).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ export {
   type LocalRuntimeOptions,
   type LocalRuntimeTimings,
 } from './local-runtime.ts';
-export type { LauncherResolver, ReplicaLauncher } from './launcher.ts';
+export { frameworkLauncherFor, loadFromMetrics, type LauncherResolver, type ReplicaLauncher } from './launcher.ts';
 export { decideReplicas, targetInFlight, DEFAULT_TARGET_IN_FLIGHT, DEFAULT_STABILIZATION_WINDOW_MS, type AutoscaleDecision, type AutoscaleInput, type Recommendation } from './autoscale.ts';
 export { rollupHealth, type ReplicaHealthInput } from './health.ts';
 export { restartDelay, failuresAfterExit, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS } from './backoff.ts';

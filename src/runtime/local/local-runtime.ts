@@ -11,8 +11,7 @@ import { DEFAULT_STABILIZATION_WINDOW_MS, type Recommendation, decideReplicas, t
 import { failuresAfterExit, restartDelay } from './backoff.ts';
 import { rollupHealth } from './health.ts';
 import { httpGet } from './http-get.ts';
-import type { LauncherResolver, ReplicaLauncher } from './launcher.ts';
-import { parseLoad } from './load-metrics.ts';
+import { type LauncherResolver, type ReplicaLauncher, frameworkLauncherFor, loadFromMetrics } from './launcher.ts';
 import { freePort, isPortFree, looksLikePortInUse } from './ports.ts';
 import { findProcessesWithEnv, groupAlive, isAlive, readCmdline, readEnviron, readStat, signalGroup } from './proc.ts';
 import { logPath, noteLine, openLogForChild, rotateIfNeeded, tailLines } from './replica-log.ts';
@@ -70,8 +69,8 @@ export interface LocalRuntimeOptions {
   readonly host?: string;
   /** GPUs: an inventory, a `--gpus N[:type]` declaration, or (default) whatever nvidia-smi reports. */
   readonly gpus?: GpuInventory | string;
-  /** Framework launcher per deployment. */
-  readonly launcherFor: LauncherResolver;
+  /** Framework launcher per deployment; default the launchers of src/runtime/frameworks. */
+  readonly launcherFor?: LauncherResolver;
   readonly logger?: Logger;
   readonly timings?: Partial<LocalRuntimeTimings>;
   /** Stop replicas on SIGINT/SIGTERM of this process (then re-raise the signal); default true. */
@@ -254,7 +253,7 @@ class LocalRuntime implements Runtime {
     // command, missing model path) is refused whole instead of crash-looping half-applied.
     let launcher: ReplicaLauncher;
     try {
-      launcher = this.#o.launcherFor(md);
+      launcher = this.#launcherFor(md);
       launcher.launch(md, { port: 1, gpus: [], replicaIndex: 0, host: this.#host });
     } catch (err) {
       return Promise.reject(
@@ -527,9 +526,9 @@ class LocalRuntime implements Runtime {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     Object.assign(env, this.#o.env ?? {}, dep.md.spec.env ?? {}, spec.env);
-    // Replicas see only the GPUs they were given; a GPU-less replica on a GPU machine sees none,
-    // so it cannot take memory on GPUs assigned to others.
-    if (r.gpus.length > 0 || this.#gpus.size > 0) env.CUDA_VISIBLE_DEVICES = r.gpus.join(',');
+    // Replicas see only the GPUs they were given; a GPU-less replica sees none (empty value), so it
+    // cannot take memory on GPUs assigned to others.
+    env.CUDA_VISIBLE_DEVICES = r.gpus.join(',');
     env[ENV_STATE_DIR] = this.stateDir;
     env[ENV_REPLICA] = `${key(dep.ref)}/${r.index}`;
     env[ENV_REPLICA_UID] = uid;
@@ -816,8 +815,7 @@ class LocalRuntime implements Runtime {
       if (metricsPath !== undefined) {
         try {
           const res = await httpGet(`${endpoint.url}${metricsPath}`, this.#t.probeTimeoutMs);
-          const load = res.status === 200 ? parseLoad(res.body) : undefined;
-          if (load) inFlight = load.running + load.waiting;
+          if (res.status === 200) inFlight = loadFromMetrics(dep.launcher.metricsFormat, res.body);
         } catch {
           // unreachable: it cannot be serving anything either
           inFlight = 0;
@@ -875,7 +873,7 @@ class LocalRuntime implements Runtime {
     const ref = { namespace: md.metadata.namespace, name: md.metadata.name };
     let launcher: ReplicaLauncher;
     try {
-      launcher = this.#o.launcherFor(md);
+      launcher = this.#launcherFor(md);
     } catch (err) {
       this.#log.warn({ ...ref, err: (err as Error).message }, 'cannot restore deployment from state');
       return;
@@ -985,8 +983,8 @@ class LocalRuntime implements Runtime {
     if (path !== undefined) {
       try {
         const res = await httpGet(`${url}${path}`, this.#t.probeTimeoutMs);
-        const load = res.status === 200 ? parseLoad(res.body) : undefined;
-        if (load) return load.running + load.waiting;
+        const load = res.status === 200 ? loadFromMetrics(dep.launcher.metricsFormat, res.body) : undefined;
+        if (load !== undefined) return load;
       } catch {
         // fall through to the gateway's count
       }
@@ -1098,6 +1096,10 @@ class LocalRuntime implements Runtime {
       replicas,
       specHash: dep.hash,
     };
+  }
+
+  #launcherFor(md: ModelDeployment): ReplicaLauncher {
+    return (this.#o.launcherFor ?? frameworkLauncherFor)(md);
   }
 
   #urlHost(): string {
