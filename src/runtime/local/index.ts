@@ -15,3 +15,4 @@ export { restartDelay, failuresAfterExit, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS } f
 export { parseLoad } from './load-metrics.ts';
 export { logDir, logPath, tailLines, rotateIfNeeded } from './replica-log.ts';
 export { readState, statePath, type StateFile, type ReplicaRecord } from './state-file.ts';
+export { findReplicaLogs, readLogLines, followLogs, type ReplicaLogFile } from './log-reader.ts';
