@@ -48,7 +48,7 @@ export interface LocalRuntimeTimings {
 }
 
 export const DEFAULT_TIMINGS: LocalRuntimeTimings = {
-  probePeriodMs: 5000,
+  probePeriodMs: 10_000,
   startupProbeMs: 100,
   probeTimeoutMs: 1000,
   startupTimeoutMs: 10 * 60_000,
@@ -58,7 +58,7 @@ export const DEFAULT_TIMINGS: LocalRuntimeTimings = {
   drainTimeoutMs: 30_000,
   noMetricsDrainMs: 2000,
   terminationGraceMs: 10_000,
-  autoscaleIntervalMs: 5000,
+  autoscaleIntervalMs: 10_000,
   logCheckMs: 10_000,
 };
 
@@ -629,7 +629,12 @@ class LocalRuntime implements Runtime {
   }
 
   async #probe(dep: Deployment, r: Replica): Promise<void> {
-    if (r.stopping || this.#closed || r.pid === undefined || r.port === undefined || r.probing) return;
+    if (r.stopping || this.#closed || r.pid === undefined || r.port === undefined) return;
+    if (r.probing) {
+      // A probe of the previous process is still out; try again shortly rather than lose the chain.
+      this.#scheduleProbe(dep, r, this.#t.startupProbeMs);
+      return;
+    }
     // An adopted replica is not our child: no 'exit' event, so notice its death here.
     if (!r.child && !isAlive(r.pid)) {
       this.#onProcessExit(dep, r, null, null);
