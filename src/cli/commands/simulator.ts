@@ -1,14 +1,20 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PloydError, isPloydError } from '../../errors/index.ts';
-import { parseDuration } from '../../resources/index.ts';
-import { FAILURE_TYPES, startSimulator, type FailureType, type SimulatorOptions } from '../../runtime/simulator/index.ts';
+import type { FailureType, SimulatorOptions } from '../../runtime/simulator/index.ts';
 import type { RegisterCommand } from '../context.ts';
+
+// Kept in step with FAILURE_TYPES in runtime/simulator/config.ts (which validates them again). The
+// simulator module is imported only when the command runs: every replica of a simulated model is
+// a `ployd simulator` process, and its start-up time is paid per replica.
+const FAILURE_TYPES = ['server_error', 'rate_limit', 'timeout', 'disconnect'] as const;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds: a bare number is milliseconds (as llm-d-inference-sim), or a duration like `2s`. */
 function millis(value: string): number {
-  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : parseDuration(value);
-  if (n === undefined) throw new InvalidArgumentError('expected milliseconds (e.g. 50) or a duration (e.g. 50ms, 2s)');
-  return n;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected milliseconds (e.g. 50) or a duration (e.g. 50ms, 2s)');
+  return Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] ?? 1);
 }
 
 function int(value: string): number {
@@ -104,6 +110,7 @@ export const registerSimulator: RegisterCommand = (program: Command) => {
         ...(queueFullStatus !== undefined ? { queueFullStatus: Number(queueFullStatus) as 429 | 503 } : {}),
         ...(adminToken !== undefined && adminToken !== '' ? { adminToken } : {}),
       };
+      const { startSimulator } = await import('../../runtime/simulator/index.ts');
       let sim;
       try {
         sim = await startSimulator(options);

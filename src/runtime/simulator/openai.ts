@@ -20,7 +20,7 @@ export const ChatCompletionRequest = z.looseObject({
   stream_options: StreamOptions,
   max_tokens: MaxTokens,
   max_completion_tokens: MaxTokens,
-  n: z.literal(1).nullish(),
+  n: z.literal(1, { error: 'only n=1 is supported by the simulator' }).nullish(),
   /** vLLM extension: generate exactly max_tokens, never stop early (as benchmarks use it). */
   ignore_eos: z.boolean().nullish(),
 });
@@ -28,18 +28,22 @@ export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
 export const CompletionRequest = z.looseObject({
   model: z.string().min(1),
-  prompt: z.union([z.string(), z.array(z.string()).length(1), z.array(z.number().int()).min(1)]),
+  prompt: z.union([z.string(), z.array(z.string()).length(1), z.array(z.number().int()).min(1)], {
+    error: 'expected a string, an array of one string, or an array of token ids (batched prompts are not supported by the simulator)',
+  }),
   stream: z.boolean().nullish(),
   stream_options: StreamOptions,
   max_tokens: MaxTokens,
-  n: z.literal(1).nullish(),
+  n: z.literal(1, { error: 'only n=1 is supported by the simulator' }).nullish(),
   ignore_eos: z.boolean().nullish(),
 });
 export type CompletionRequest = z.infer<typeof CompletionRequest>;
 
 export const EmbeddingRequest = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int()).min(1)).min(1)]),
+  input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int()).min(1)).min(1)], {
+    error: 'expected a string, a non-empty array of strings, or token ids',
+  }),
   encoding_format: z.enum(['float', 'base64']).nullish(),
   dimensions: z.number().int().min(1).max(16_384).nullish(),
 });

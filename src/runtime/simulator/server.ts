@@ -104,7 +104,7 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
     const r = schema.safeParse(body);
     if (!r.success) {
       const first = r.error.issues[0];
-      throw new HttpError(400, `invalid request: ${formatIssues(r.error)}`, first ? first.path.join('.') : null);
+      throw new HttpError(400, `invalid request: ${formatIssues(r.error)}`, first && first.path.length > 0 ? first.path.join('.') : null);
     }
     return r.data;
   }
@@ -138,21 +138,24 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
   };
 
   /** Output tokens for a request: echo of the prompt, or seeded text keyed by seed and request. */
-  const outputFor = (promptText: string, maxTokens: number | undefined, ignoreEos: boolean): { tokens: string[]; finishReason: 'stop' | 'length' } => {
+  const outputFor = (promptText: string, promptTokens: number, requested: number | undefined, ignoreEos: boolean): { tokens: string[]; finishReason: 'stop' | 'length' } => {
+    // Like a real server, never generate past the context window.
+    const room = Math.max(0, settings.maxModelLen - promptTokens);
+    const maxTokens = Math.min(requested ?? room, room);
     if (config.mode === 'echo') {
       let tokens = tokenize(promptText);
-      if (ignoreEos && maxTokens !== undefined) {
+      if (ignoreEos && requested !== undefined) {
         // vLLM's ignore_eos generates exactly max_tokens; echo repeats the prompt to get there.
         const base = tokens.length > 0 ? tokens : ['.'];
         tokens = Array.from({ length: maxTokens }, (_, i) => base[i % base.length] ?? '.');
       }
-      if (maxTokens !== undefined && tokens.length > maxTokens) return { tokens: tokens.slice(0, maxTokens), finishReason: 'length' };
-      return { tokens, finishReason: maxTokens !== undefined && tokens.length === maxTokens && ignoreEos ? 'length' : 'stop' };
+      if (tokens.length > maxTokens) return { tokens: tokens.slice(0, maxTokens), finishReason: 'length' };
+      return { tokens, finishReason: ignoreEos && requested !== undefined && tokens.length === maxTokens ? 'length' : 'stop' };
     }
     const rng: Rng = createRng(hashString(promptText, (settings.seed ^ 0x9e3779b9) >>> 0));
     const natural = config.outputTokens;
-    const n = ignoreEos && maxTokens !== undefined ? maxTokens : Math.min(natural, maxTokens ?? natural);
-    const finishReason = maxTokens !== undefined && (ignoreEos || maxTokens < natural) ? 'length' : 'stop';
+    const n = ignoreEos && requested !== undefined ? maxTokens : Math.min(natural, maxTokens);
+    const finishReason = (ignoreEos && requested !== undefined) || maxTokens < natural ? 'length' : 'stop';
     return { tokens: randomTokens(rng, n), finishReason };
   };
 
@@ -256,7 +259,7 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
         break;
       }
     }
-    const { tokens, finishReason } = outputFor(lastUser, maxTokens, r.ignore_eos === true);
+    const { tokens, finishReason } = outputFor(lastUser, promptTokens, maxTokens, r.ignore_eos === true);
     const route: Route = {
       kind: 'chat',
       id: `chatcmpl-${randomUUID().replaceAll('-', '')}`,
@@ -278,7 +281,7 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
     checkContext(promptTokens, maxTokens);
     const failure = drawFailure();
     if (injectEarly(failure, res)) return;
-    const { tokens, finishReason } = outputFor(text, maxTokens ?? 16, r.ignore_eos === true);
+    const { tokens, finishReason } = outputFor(text, promptTokens, maxTokens ?? 16, r.ignore_eos === true);
     const route: Route = {
       kind: 'completion',
       id: `cmpl-${randomUUID().replaceAll('-', '')}`,
@@ -324,7 +327,7 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
 
   function setConfig(patch: unknown): SimulatorRuntimeConfig {
     const r = SimulatorConfigPatch.safeParse(patch);
-    if (!r.success) throw new HttpError(400, `invalid config: ${formatIssues(r.error)}`, r.error.issues[0]?.path.join('.') ?? null);
+    if (!r.success) throw new HttpError(400, `invalid config: ${formatIssues(r.error)}`, r.error.issues[0]?.path.join('.') || null);
     const next = { ...config };
     for (const [k, v] of Object.entries(r.data)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
     config = next;
