@@ -843,11 +843,13 @@ class LocalRuntime implements Runtime {
     const exited = new Promise<void>((res) => {
       r.exited = res;
     });
+    let leaderExited = false;
+    void exited.then(() => (leaderExited = true));
     signalGroup(pgid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (groupAlive(pgid) && Date.now() < deadline) {
-      await Promise.race([exited, sleep(100)]);
-      if (r.pid === undefined && !groupAlive(pgid)) break;
+      // Wake on the leader's exit; after it, poll for the rest of the group at a gentle pace.
+      await (leaderExited ? sleep(50) : Promise.race([exited, sleep(100)]));
     }
     if (groupAlive(pgid)) {
       this.#log.warn({ replica: r.id, pgid }, `replica ignored SIGTERM for ${graceMs} ms: SIGKILL`);

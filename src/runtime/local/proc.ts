@@ -96,8 +96,27 @@ export function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
-  // kill(-pgid, 0) succeeds while only zombies remain; a zombie leader whose parent is us is reaped
-  // by Node shortly, so check the leader's state when we can.
-  const st = readStat(pgid);
-  return st === undefined || st.state !== 'Z';
+  // kill(-pgid, 0) also succeeds while only zombies are left. The common case — a live leader — is
+  // answered from its own stat; otherwise (leader gone or a zombie, children maybe alive, like
+  // tsx's esbuild service) look at every member.
+  const leader = readStat(pgid);
+  if (leader && leader.state !== 'Z' && leader.pgid === pgid) return true;
+  return groupMembers(pgid).length > 0;
+}
+
+/** Live (non-zombie) pids of a process group, from /proc. */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const st = readStat(Number(e));
+    if (st && st.pgid === pgid && st.state !== 'Z') out.push(Number(e));
+  }
+  return out;
 }
