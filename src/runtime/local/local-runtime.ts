@@ -182,6 +182,9 @@ class LocalRuntime implements Runtime {
   readonly #cleanups: Promise<void>[] = [];
   readonly #releaseLock: () => void;
   #endpoints: readonly Endpoint[] | undefined;
+  /** Stops in progress, and the ref'd timer that keeps the process alive until they finish. */
+  #busyCount = 0;
+  #busyTimer: NodeJS.Timeout | undefined;
   #notifyScheduled = false;
   #reconcileScheduled = false;
   #closed = false;
@@ -739,7 +742,7 @@ class LocalRuntime implements Runtime {
     } catch {
       // ignore
     }
-    await this.#terminate(r, this.#t.terminationGraceMs);
+    await this.#keepAliveWhile(() => this.#terminate(r, this.#t.terminationGraceMs));
     r.expectExit = false;
     if (this.#closed || r.stopping) return;
     if (r.port !== undefined) this.#reservedPorts.delete(r.port);
@@ -785,7 +788,7 @@ class LocalRuntime implements Runtime {
     r.timer = undefined;
     clearTimeout(r.startupTimer);
     r.startupTimer = undefined;
-    r.stopped = (async () => {
+    r.stopped = this.#keepAliveWhile(async () => {
       if (r.pid !== undefined) {
         const wasReady = r.phase === 'Ready';
         this.#setPhase(r, 'Draining', drain ? 'draining in-flight requests' : undefined);
@@ -799,7 +802,7 @@ class LocalRuntime implements Runtime {
       this.#persist();
       this.#changed();
       this.#scheduleReconcile();
-    })();
+    });
     return r.stopped;
   }
 
@@ -865,6 +868,24 @@ class LocalRuntime implements Runtime {
       this.#persist();
     } else if (r.child) {
       await Promise.race([exited, sleep(1000)]);
+    }
+  }
+
+  /**
+   * Runs a stop to its end even when nothing else holds the event loop: the supervisor's timers
+   * and children are unref'd (it must not keep an application alive), so without this an
+   * application that awaits close() as its last act would exit half-way and leave the state
+   * file and lock behind.
+   */
+  async #keepAliveWhile<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#busyCount++ === 0) this.#busyTimer = setInterval(() => undefined, 60_000);
+    try {
+      return await fn();
+    } finally {
+      if (--this.#busyCount === 0) {
+        clearInterval(this.#busyTimer);
+        this.#busyTimer = undefined;
+      }
     }
   }
 
@@ -942,7 +963,7 @@ class LocalRuntime implements Runtime {
     }
     this.#log.warn({ pgid, what }, 'stopping stale replica left by a previous supervisor');
     const fake = { pgid } as Replica;
-    this.#cleanups.push(this.#terminate(fake, this.#t.terminationGraceMs));
+    this.#cleanups.push(this.#keepAliveWhile(() => this.#terminate(fake, this.#t.terminationGraceMs)));
   }
 
   // ---- autoscaling ----------------------------------------------------------------------------------
