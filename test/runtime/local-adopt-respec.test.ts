@@ -30,7 +30,7 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-describe('local runtime: supervisor killed with -9, restarted with a changed spec', () => {
+describe('local runtime: supervisor killed with -9, restarted with a changed spec', { timeout: 120_000 }, () => {
   it('a spec changed while the supervisor was down: the adopted replicas are replaced by a rolling update', async () => {
     const a = await start('apply');
     a.proc.kill('SIGKILL');

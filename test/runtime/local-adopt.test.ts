@@ -30,7 +30,7 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-describe('local runtime: supervisor killed with -9 and restarted', () => {
+describe('local runtime: supervisor killed with -9 and restarted', { timeout: 120_000 }, () => {
   it('adopts the replicas it left: exactly 2, the same processes, serving; SIGTERM then stops them', async () => {
     const a = await start('apply');
     expect(processesWith(marker)).toHaveLength(2);

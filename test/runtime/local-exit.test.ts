@@ -30,7 +30,7 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-describe('local runtime: children die with the supervisor', () => {
+describe('local runtime: children die with the supervisor', { timeout: 120_000 }, () => {
   it('a supervisor that exits without close() takes its replicas with it (exit handler)', async () => {
     const a = await start('apply', { PLOYD_TEST_EXIT_AFTER_READY: '1' });
     await exited(a.proc);
