@@ -154,4 +154,19 @@ describe('local runtime: faults', () => {
     await runtime.close();
     expect(processesWith(marker)).toEqual([]);
   });
+
+  it('a server without metrics drains on the gateway\'s in-flight count before it is stopped', async () => {
+    let gatewayInFlight = 1;
+    const runtime = await start({ inFlight: () => gatewayInFlight });
+    const md = fakeDeployment('nometrics', marker, { replicas: 2 });
+    const noMetrics = { ...md, spec: { ...md.spec, model: { ...md.spec.model, command: { command: md.spec.model.command?.command ?? [] } } } };
+    await runtime.apply(noMetrics);
+    await waitFor(() => runtime.endpoints().length === 2, 5000, 'two ready');
+    await runtime.scale(ref('nometrics'), 1);
+    await waitFor(() => runtime.endpoints().length === 1, 2000, 'unrouted');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await runtime.status(ref('nometrics')))?.replicas.find((r) => r.index === 1)?.phase).toBe('Draining');
+    gatewayInFlight = 0;
+    await waitFor(() => processesWith(marker).length === 1, 3000, 'stopped once the gateway count reached 0');
+  });
 });
