@@ -19,7 +19,7 @@ import { specHash } from './spec-hash.ts';
 import { type DeploymentRecord, type ReplicaRecord, type StateFile, acquireLock, readState, writeState } from './state-file.ts';
 
 /** Environment keys the supervisor puts into every replica: how it recognises its own after a restart. */
-export const ENV_STATE_DIR = 'PLOYD_RUNTIME_STATE_DIR';
+export const ENV_STATE_DIR = 'PLOYD_REPLICA_STATE_DIR';
 export const ENV_REPLICA = 'PLOYD_REPLICA';
 export const ENV_REPLICA_UID = 'PLOYD_REPLICA_UID';
 
@@ -224,7 +224,9 @@ class LocalRuntime implements Runtime {
     }
     // A replica spawned in the instant before a SIGKILL may be missing from the state file: find
     // every process carrying our state dir in its environment and stop those we did not adopt.
-    for (const pid of findProcessesWithEnv(ENV_STATE_DIR, this.stateDir)) {
+    // Both keys must be there: only the supervisor sets PLOYD_REPLICA_UID, so a user's shell that
+    // happens to export the state dir is never mistaken for a replica.
+    for (const pid of findProcessesWithEnv(ENV_STATE_DIR, this.stateDir, ENV_REPLICA_UID)) {
       const pgid = readStat(pid)?.pgid;
       if (pgid === undefined || adoptedPgids.has(pgid) || pgid === process.pid) continue;
       adoptedPgids.add(pgid); // once per group
@@ -958,8 +960,9 @@ class LocalRuntime implements Runtime {
       // Only kill what is provably ours: the group leader must carry the recorded uid.
       const env = readEnviron(pgid);
       if (env?.get(ENV_REPLICA_UID) !== uid) return;
-    } else if (readEnviron(pgid)?.get(ENV_STATE_DIR) !== this.stateDir) {
-      return;
+    } else {
+      const env = readEnviron(pgid);
+      if (env?.get(ENV_STATE_DIR) !== this.stateDir || !env.has(ENV_REPLICA_UID)) return;
     }
     this.#log.warn({ pgid, what }, 'stopping stale replica left by a previous supervisor');
     const fake = { pgid } as Replica;
