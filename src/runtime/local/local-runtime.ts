@@ -188,6 +188,7 @@ class LocalRuntime implements Runtime {
   #notifyScheduled = false;
   #reconcileScheduled = false;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #autoscaleTimer: NodeJS.Timeout | undefined;
   #logTimer: NodeJS.Timeout | undefined;
   readonly #onExit = (): void => this.#killAllNow();
@@ -353,8 +354,13 @@ class LocalRuntime implements Runtime {
     return () => this.#listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    // Every caller (the app, our own signal handler) waits for the same, complete shutdown.
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#autoscaleTimer);
     clearInterval(this.#logTimer);
