@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../context.ts';
 import { registerInit } from './init.ts';
+import { registerLogs } from './logs.ts';
 import { registerRender } from './render.ts';
 import { registerSchema } from './schema.ts';
 import { registerSimulator } from './simulator.ts';
@@ -8,4 +9,11 @@ import { registerValidate } from './validate.ts';
 /**
  * Every `ployd` sub-command, one file each. Add a line here when adding a command file.
  */
-export const COMMANDS: readonly RegisterCommand[] = [registerValidate, registerRender, registerSchema, registerInit, registerSimulator];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerValidate,
+  registerRender,
+  registerSchema,
+  registerInit,
+  registerLogs,
+  registerSimulator,
+];
