@@ -241,3 +241,12 @@ export const Pages = {
 
 /** A Project manifest (its roles become Casbin lines). */
 export { Project as ProjectBody } from '../resources/index.ts';
+
+export const EnforceBody = z.strictObject({
+  subject: z.string().min(1).max(256),
+  groups: z.array(z.string().min(1).max(256)).max(256).default([]),
+  resource: z.string().min(1).max(64),
+  action: z.string().min(1).max(64),
+  object: z.string().min(1).max(1024),
+});
+export const EnforceResultSchema = z.object({ allowed: z.boolean() });

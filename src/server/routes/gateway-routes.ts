@@ -112,4 +112,18 @@ export const GATEWAY_ROUTES: readonly AnyRoute[] = [
       return { status: 204 };
     },
   }),
+  defineRoute({
+    operationId: 'republishRoutes',
+    method: 'post',
+    path: '/gateway/republish',
+    tag: 'AIGateway',
+    summary: 'Publish the current route table to the gateway now (it is also published after every change)',
+    response: { status: 204 },
+    rbac: 'applications, sync, *',
+    permission: () => perm('applications', 'sync', '*'),
+    handle: async ({ ployd }) => {
+      await ployd.aiGateway.republish();
+      return { status: 204 };
+    },
+  }),
 ];

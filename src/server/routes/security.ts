@@ -8,6 +8,8 @@ import {
   CreatedApiKeySchema,
   CreatedTokenSchema,
   CreateTokenBody,
+  EnforceBody,
+  EnforceResultSchema,
   GlobalRbacBody,
   IdParams,
   KeyListQuery,
@@ -298,6 +300,22 @@ export const SECURITY_ROUTES: readonly AnyRoute[] = [
     handle: async ({ ployd }) => {
       const r = await ployd.security.getRbac('*');
       return { body: r, etag: r.resourceVersion };
+    },
+  }),
+  defineRoute({
+    operationId: 'enforce',
+    method: 'post',
+    path: '/rbac/enforce',
+    tag: 'Security',
+    summary: 'Would a subject with these groups be allowed? (`argocd account can-i`; about yourself needs no permission)',
+    body: EnforceBody,
+    response: { status: 200, schema: EnforceResultSchema, name: 'EnforceResult' },
+    rbac: 'none about the caller itself; projects, get, * about anyone else',
+    permission: () => 'authenticated',
+    handle: async ({ body, principal, ployd, authorize }) => {
+      const self = body.subject === principal.subject && body.groups.every((g) => principal.groups.includes(g));
+      if (!self) await authorize(perm('projects', 'get', '*'));
+      return { body: { allowed: await ployd.security.enforce({ subject: body.subject, groups: body.groups }, body.resource, body.action, body.object) } };
     },
   }),
 ];
