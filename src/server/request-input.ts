@@ -27,13 +27,10 @@ export function parseStrict<S extends z.ZodType>(schema: S, value: unknown, pref
   }));
   const r = schema.safeParse(value);
   if (r.success && unknown.length === 0) return r.data;
-  const seen = new Set<string>();
-  const issues = [...(r.success ? [] : issuesOf(r.error, prefix)), ...unknown].filter((i) => {
-    const key = `${i.path}\u0000${i.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  // Both zod (strict objects) and the schema walk report unknown keys; keep the walk's, it suggests names.
+  const unknownPaths = new Set(unknown.map((u) => u.path));
+  const zodIssues = r.success ? [] : issuesOf(r.error, prefix).filter((i) => !(i.message === 'unknown field' && unknownPaths.has(i.path)));
+  const issues = [...zodIssues, ...unknown];
   throw validationError(issues);
 }
 
