@@ -44,6 +44,16 @@ export function validationError(issues: readonly FieldIssue[], message?: string)
   return new PloydError('E_VALIDATION', summary, { issues });
 }
 
+/** Issues from the SDK carry paths as segment arrays and may suggest a name; the wire has one shape. */
+function normalizeIssues(issues: readonly unknown[]): FieldIssue[] {
+  return issues.map((raw) => {
+    const i = (raw ?? {}) as { path?: unknown; message?: unknown; suggestion?: unknown };
+    const path = Array.isArray(i.path) ? formatPath(i.path as PropertyKey[]) : typeof i.path === 'string' ? i.path : '';
+    const message = typeof i.message === 'string' ? i.message : 'invalid';
+    return { path, message: typeof i.suggestion === 'string' ? `${message} (${i.suggestion})` : message };
+  });
+}
+
 /**
  * Maps anything thrown to a status and body: the one place server errors become HTTP. 5xx bodies
  * never carry the internal message (it may hold SQL or paths); it is logged instead.
@@ -52,7 +62,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   const pe = toPloydError(err);
   const status = httpStatusOf(pe);
   const internal = !(err instanceof PloydError) || status >= 500;
-  const issues = Array.isArray(pe.details.issues) ? (pe.details.issues as FieldIssue[]) : undefined;
+  const issues = Array.isArray(pe.details.issues) ? normalizeIssues(pe.details.issues as unknown[]) : undefined;
   const details = Object.fromEntries(Object.entries(pe.details).filter(([k]) => k !== 'issues'));
   const message = internal && status >= 500 ? ERROR_CATALOGUE[pe.code].summary : pe.message;
   return {

@@ -4,6 +4,7 @@ import { registerKeys } from './keys.ts';
 import { registerModels } from './models.ts';
 import { registerRegistry } from './registry.ts';
 import { registerRoutes } from './routes.ts';
+import { registerServer } from './server.ts';
 
 /**
  * Every `ployd` sub-command, one file each. Add a line here when adding a command file.
@@ -14,4 +15,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRegistry,
   registerKeys,
   registerAudit,
+  registerServer,
 ];

@@ -73,7 +73,7 @@ function via(actor: Actor | undefined): { via?: Actor['via'] } {
   return actor?.via === 'cli' ? { via: 'cli' } : {};
 }
 
-class HttpModelServing implements ModelServing {
+export class HttpModelServing implements ModelServing {
   readonly #t: Transport;
   constructor(t: Transport) {
     this.#t = t;
@@ -140,7 +140,7 @@ class HttpModelServing implements ModelServing {
   }
 }
 
-class HttpAIGateway implements AIGateway {
+export class HttpAIGateway implements AIGateway {
   readonly #t: Transport;
   constructor(t: Transport) {
     this.#t = t;
@@ -212,7 +212,7 @@ class HttpAIGateway implements AIGateway {
   }
 }
 
-class HttpModelRegistry implements ModelRegistry {
+export class HttpModelRegistry implements ModelRegistry {
   readonly #t: Transport;
   constructor(t: Transport) {
     this.#t = t;
@@ -307,7 +307,7 @@ class HttpModelRegistry implements ModelRegistry {
   }
 }
 
-class HttpSecurity implements Security {
+export class HttpSecurity implements Security {
   readonly #t: Transport;
   constructor(t: Transport) {
     this.#t = t;
@@ -509,7 +509,7 @@ class HttpSecurity implements Security {
   }
 }
 
-class HttpMonitoring implements Monitoring {
+export class HttpMonitoring implements Monitoring {
   readonly #t: Transport;
   constructor(t: Transport) {
     this.#t = t;
@@ -559,7 +559,7 @@ class HttpMonitoring implements Monitoring {
   }
 }
 
-class HttpAuditLog implements AuditLog {
+export class HttpAuditLog implements AuditLog {
   readonly #t: Transport;
   constructor(t: Transport) {
     this.#t = t;
@@ -600,12 +600,13 @@ export type PloydClientOptions = TransportOptions;
  * await client.close();
  */
 export class PloydClient implements Ployd {
-  readonly modelServing: ModelServing;
-  readonly aiGateway: AIGateway;
-  readonly modelRegistry: ModelRegistry;
-  readonly security: Security;
-  readonly monitoring: Monitoring;
-  readonly audit: AuditLog;
+  // Typed as the HTTP classes, whose `actor` parameters are optional; they still satisfy `Ployd`.
+  readonly modelServing: HttpModelServing;
+  readonly aiGateway: HttpAIGateway;
+  readonly modelRegistry: HttpModelRegistry;
+  readonly security: HttpSecurity;
+  readonly monitoring: HttpMonitoring;
+  readonly audit: HttpAuditLog;
   readonly #transport: Transport;
 
   constructor(options: PloydClientOptions) {
