@@ -144,3 +144,29 @@ export const SetupAlertsInputSchema = z.strictObject({
   /** Gateway 5xx ratio above which GatewayHighErrorRate fires. */
   errorRateThreshold: z.number().gt(0).lt(1).default(0.05),
 });
+
+export const WriteOptionsSchema = z.strictObject({
+  resourceVersion: z.number().int().min(1).optional(),
+});
+
+export const ModelListQuerySchema = z.strictObject({
+  limit: z.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(1024).optional(),
+  namespace: Name.optional(),
+});
+
+export const LineageQuerySchema = z.strictObject({
+  environment: Name.optional(),
+  version: VersionStringSchema.optional(),
+});
+
+export const ApiKeyListQuerySchema = z.strictObject({
+  limit: z.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(1024).optional(),
+  includeRevoked: z.boolean().optional(),
+});
+
+export const PrincipalSchema = z.strictObject({
+  subject: z.string().min(1).max(256),
+  groups: z.array(z.string().min(1).max(256)).max(256),
+});
