@@ -21,6 +21,11 @@ export interface OpenStoreOptions {
    * Tests use a random one so parallel runs do not collide.
    */
   readonly schema?: string;
+  /**
+   * An already-created PGlite instance to use instead of opening one (embedding, tests). The
+   * caller keeps ownership: close() does not close it.
+   */
+  readonly pglite?: PGlite;
   /** Pool size for Postgres (default 10). */
   readonly poolSize?: number;
   readonly logger?: Logger;
@@ -48,7 +53,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   let backend: StoreBackend;
   let closeBackend: () => Promise<void>;
 
-  if (url) {
+  if (url && !options.pglite) {
     backend = 'postgres';
     // search_path per connection, set at connect time: every pooled connection sees the same schema.
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` });
@@ -72,10 +77,11 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     backend = 'pglite';
     const dataDir = options.dataDir ?? '.ployd/data';
     const memory = dataDir === 'memory://' || dataDir.startsWith('memory://');
-    if (!memory) await mkdir(resolve(dataDir), { recursive: true });
     let pglite: PGlite;
+    const owned = options.pglite === undefined;
     try {
-      pglite = await PGlite.create(memory ? dataDir : resolve(dataDir));
+      if (!memory && owned) await mkdir(resolve(dataDir), { recursive: true });
+      pglite = options.pglite ?? (await PGlite.create(memory ? dataDir : resolve(dataDir)));
     } catch (err) {
       throw new PloydError('E_STORE', `cannot open the embedded database in ${dataDir}: ${(err as Error).message}`, { backend, dataDir }, { cause: err });
     }
@@ -85,7 +91,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     closeBackend = async () => {
       await db.destroy();
-      await pglite.close();
+      if (owned) await pglite.close();
     };
   }
 

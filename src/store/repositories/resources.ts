@@ -36,10 +36,10 @@ export interface ResourceValues {
 
 export interface ResourceListQuery {
   readonly kind: string;
-  readonly namespace?: string;
-  readonly application?: string;
-  readonly limit?: number;
-  readonly cursor?: string;
+  readonly namespace?: string | undefined;
+  readonly application?: string | undefined;
+  readonly limit?: number | undefined;
+  readonly cursor?: string | undefined;
 }
 
 export interface ResourceRepository {
