@@ -9,15 +9,16 @@ import { startPlatform, type Platform } from './helpers.ts';
 const run = promisify(execFile);
 
 /** Replaces what legitimately differs between two platforms (ids, times, secrets) with placeholders. */
-function normalize(value: unknown): unknown {
+function normalize(value: unknown, sfx: string): unknown {
   if (value instanceof Date) return '<date>';
-  if (Array.isArray(value)) return value.map(normalize);
+  if (typeof value === 'string') return value.split(sfx).join('-SFX').replace(/^(ApiKey|Token)\/[A-Za-z0-9_-]+$/, '$1/<id>');
+  if (Array.isArray(value)) return value.map((v) => normalize(v, sfx));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (['id', 'modelId', 'prefix', 'key', 'token', 'tokenId'].includes(k) && typeof v === 'string') out[k] = `<${k}>`;
+    if (['id', 'modelId', 'prefix', 'key', 'token', 'tokenId', 'hash'].includes(k) && typeof v === 'string') out[k] = `<${k}>`;
     else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) out[k] = '<date>';
-    else out[k] = normalize(v);
+    else out[k] = normalize(v, sfx);
   }
   return out;
 }
@@ -31,100 +32,111 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
-/** The main flows of seed 001, written once against the SDK interface. */
-async function flow(sdk: Ployd, actor: Actor): Promise<Record<string, unknown>> {
+/**
+ * The main flows of seed 001, written once against the SDK interface. Both runs share one store,
+ * so every name carries the run's suffix and lists are narrowed to the run's own objects.
+ */
+async function flow(sdk: Ployd, actor: Actor, sfx: string): Promise<Record<string, unknown>> {
   const r: Record<string, unknown> = {};
+  const mine = <T extends { name: string }>(items: readonly T[]): T[] => items.filter((i) => i.name.includes(sfx));
+  const model = `llama-7b-chat${sfx}`;
+  const ns = `ns${sfx}`;
+  const prod = `prod${sfx}`;
   r.registered = await sdk.modelRegistry.registerModel(
-    { name: 'llama-7b-chat', version: 'v2.1', path: 's3://company-models/llama-7b-chat-v2.1', framework: 'vllm', metadata: { accuracy: 0.92, gpu_memory: '14GB', tags: ['production-ready'] } },
+    { name: model, version: 'v2.1', path: 's3://company-models/llama-7b-chat-v2.1', framework: 'vllm', metadata: { accuracy: 0.92, gpu_memory: '14GB', tags: ['production-ready'] } },
     actor,
   );
-  await sdk.modelRegistry.registerModel({ name: 'llama-7b-chat', version: 'v2.0', path: 's3://company-models/llama-7b-chat-v2.0' }, actor);
-  r.staged = await sdk.modelRegistry.setStage('llama-7b-chat', 'v2.1', 'production', actor);
-  r.registryModel = await sdk.modelRegistry.getModel('llama-7b-chat');
-  r.versions = await sdk.modelRegistry.listVersions('llama-7b-chat');
-  r.version = await sdk.modelRegistry.getVersion('llama-7b-chat', 'v2.0');
-  r.registryList = await sdk.modelRegistry.listModels();
+  await sdk.modelRegistry.registerModel({ name: model, version: 'v2.0', path: 's3://company-models/llama-7b-chat-v2.0' }, actor);
+  r.staged = await sdk.modelRegistry.setStage(model, 'v2.1', 'production', actor);
+  r.registryModel = await sdk.modelRegistry.getModel(model);
+  r.versions = await sdk.modelRegistry.listVersions(model);
+  r.version = await sdk.modelRegistry.getVersion(model, 'v2.0');
+  r.registryList = mine((await sdk.modelRegistry.listModels({ limit: 1000 })).items);
 
   r.deployed = await sdk.modelServing.deployModel(
-    { name: 'llama-7b-chat-v2-1', modelPath: 's3://company-models/llama-7b-chat-v2.1', framework: 'vllm', gpuCount: 2, minReplicas: 1, maxReplicas: 5 },
+    { name: 'llama-7b-chat-v2-1', namespace: ns, modelPath: 's3://company-models/llama-7b-chat-v2.1', framework: 'vllm', gpuCount: 2, minReplicas: 1, maxReplicas: 5 },
     actor,
   );
   r.deployedManifest = await sdk.modelServing.deployModel(
     {
       apiVersion: 'ployd.ai/v1',
       kind: 'ModelDeployment',
-      metadata: { name: 'llama-7b-chat-v2-0', namespace: 'production' },
+      metadata: { name: 'llama-7b-chat-v2-0', namespace: prod },
       spec: { model: { framework: 'vllm', path: 's3://company-models/llama-7b-chat-v2.0' }, scaling: { minReplicas: 1, maxReplicas: 3 } },
     },
     actor,
   );
-  r.scaled = await sdk.modelServing.scaleModel({ name: 'llama-7b-chat-v2-1' }, 3, actor, { resourceVersion: 1 });
-  r.model = await sdk.modelServing.getModel({ name: 'llama-7b-chat-v2-1' });
-  r.models = await sdk.modelServing.listModels();
-  r.modelsProduction = await sdk.modelServing.listModels({ namespace: 'production' });
-  r.status = await sdk.modelServing.getStatus({ name: 'llama-7b-chat-v2-1' });
+  r.scaled = await sdk.modelServing.scaleModel({ name: 'llama-7b-chat-v2-1', namespace: ns }, 3, actor, { resourceVersion: 1 });
+  r.model = await sdk.modelServing.getModel({ name: 'llama-7b-chat-v2-1', namespace: ns });
+  r.models = await sdk.modelServing.listModels({ namespace: ns });
+  r.modelsProduction = await sdk.modelServing.listModels({ namespace: prod });
+  r.status = await sdk.modelServing.getStatus({ name: 'llama-7b-chat-v2-1', namespace: ns });
 
   const route = {
     apiVersion: 'ployd.ai/v1',
     kind: 'GatewayRoute',
-    metadata: { name: 'chat-api-v2' },
+    metadata: { name: 'chat-api-v2', namespace: ns },
     spec: { path: '/v2/chat', methods: ['POST'], models: [{ name: 'llama-7b-chat-v2-1', weight: 90 }, { name: 'llama-7b-chat-v2-0', weight: 10, fallback: true }] },
   };
   r.route = await sdk.aiGateway.createRoute(route, actor);
   r.routeUpdated = await sdk.aiGateway.updateRoute({ ...route, spec: { ...route.spec, routing: { strategy: 'least_busy' } } }, actor, { resourceVersion: 1 });
-  r.routes = await sdk.aiGateway.listRoutes();
+  r.routes = await sdk.aiGateway.listRoutes({ namespace: ns });
 
-  const key = await sdk.security.createApiKey({ name: 'team-a', routes: ['chat-api-v2'], tiers: ['premium'], rpm: 600 }, actor);
+  const key = await sdk.security.createApiKey({ name: `team-a${sfx}`, routes: ['chat-api-v2'], tiers: ['premium'], rpm: 600 }, actor);
   r.keyShape = { keyLength: key.key.length, info: key.info };
-  r.keys = await sdk.security.listApiKeys();
+  r.keys = mine((await sdk.security.listApiKeys({ limit: 1000 })).items);
   r.revoked = await sdk.security.revokeApiKey(key.info.id, actor);
-  r.keysAfter = await sdk.security.listApiKeys({ includeRevoked: true });
+  r.keysAfter = mine((await sdk.security.listApiKeys({ includeRevoked: true, limit: 1000 })).items);
 
-  r.tracked = await sdk.modelRegistry.trackDeployment({ model: 'llama-7b-chat', version: 'v2.1', environment: 'default', deployment: 'llama-7b-chat-v2-1' }, actor);
-  r.lineage = await sdk.modelRegistry.lineage('llama-7b-chat');
+  r.tracked = await sdk.modelRegistry.trackDeployment({ model, version: 'v2.1', environment: ns, deployment: 'llama-7b-chat-v2-1' }, actor);
+  r.lineage = await sdk.modelRegistry.lineage(model);
   r.recorded = await sdk.monitoring.trackMetrics(
     [
-      { name: 'ployd_gateway_requests_total', value: 5, labels: { route: 'chat-api-v2' }, at: new Date('2026-01-01T00:00:00Z') },
-      { name: 'ployd_gateway_requests_total', value: 9, labels: { route: 'other' }, at: new Date('2026-01-01T00:01:00Z') },
+      { name: 'ployd_gateway_requests_total', value: 5, labels: { route: `chat${sfx}` }, at: new Date('2026-01-01T00:00:00Z') },
+      { name: 'ployd_gateway_requests_total', value: 9, labels: { route: `other${sfx}` }, at: new Date('2026-01-01T00:01:00Z') },
     ],
     actor,
   );
-  r.metrics = await sdk.monitoring.getMetrics({ name: 'ployd_gateway_requests_total', labels: { route: 'chat-api-v2' } });
+  r.metrics = await sdk.monitoring.getMetrics({ name: 'ployd_gateway_requests_total', labels: { route: `chat${sfx}` } });
   r.alerts = await sdk.monitoring.setupAlerts({ outOfSyncFor: '15m' });
-  await sdk.modelServing.deleteModel({ name: 'llama-7b-chat-v2-0', namespace: 'production' }, actor);
+  await sdk.modelServing.deleteModel({ name: 'llama-7b-chat-v2-0', namespace: prod }, actor);
+  r.modelsProductionAfter = await sdk.modelServing.listModels({ namespace: prod });
 
   r.errors = {
-    missingModel: await codeOf(sdk.modelServing.getModel({ name: 'nope' })),
-    staleScale: await codeOf(sdk.modelServing.scaleModel({ name: 'llama-7b-chat-v2-1' }, 1, actor, { resourceVersion: 1 })),
+    missingModel: await codeOf(sdk.modelServing.getModel({ name: 'nope', namespace: ns })),
+    staleScale: await codeOf(sdk.modelServing.scaleModel({ name: 'llama-7b-chat-v2-1', namespace: ns }, 1, actor, { resourceVersion: 1 })),
     duplicateRoute: await codeOf(sdk.aiGateway.createRoute(route, actor)),
-    badRoute: await codeOf(sdk.aiGateway.createRoute({ ...route, metadata: { name: 'bad' }, spec: { models: [{ name: 'x', weight: 'heavy' }] } }, actor)),
-    missingVersion: await codeOf(sdk.modelRegistry.getVersion('llama-7b-chat', 'v9')),
+    badRoute: await codeOf(sdk.aiGateway.createRoute({ ...route, metadata: { name: 'bad', namespace: ns }, spec: { models: [{ name: 'x', weight: 'heavy' }] } }, actor)),
+    missingVersion: await codeOf(sdk.modelRegistry.getVersion(model, 'v9')),
   };
-  r.audit = (await sdk.audit.list({ limit: 100 })).items.map((e) => ({ action: e.action, resource: e.resource, subject: e.subject, via: e.via }));
+  r.audit = (await sdk.audit.list({ limit: 1000 })).items
+    .filter((e) => e.resource.includes(sfx) || JSON.stringify(e.after ?? e.before ?? {}).includes(sfx))
+    .map((e) => ({ action: e.action, resource: e.resource, subject: e.subject, via: e.via }));
   return r;
 }
 
-let inProcess: Platform;
 let remote: Platform;
 let server: RunningServer;
 let client: PloydClient;
 
 beforeAll(async () => {
-  [inProcess, remote] = await Promise.all([startPlatform(), startPlatform()]);
+  // One store for both runs: an embedded database takes many seconds to start on a loaded machine.
+  remote = await startPlatform();
   server = await remote.listen();
   client = new PloydClient({ server: server.url, token: remote.adminToken });
 });
 afterAll(async () => {
   await client.close();
-  await Promise.all([inProcess.close(), remote.close()]);
+  await remote.close();
 });
 
 describe('PloydClient against a live server', () => {
   it('gives the same results as the in-process SDK for the main flows', async () => {
     const admin = await client.whoami();
-    const local = await flow(inProcess.ployd, { subject: admin.subject, groups: admin.groups, via: 'api' });
-    const overHttp = await flow(client, { subject: 'ignored', groups: [], via: 'api' });
-    expect(normalize(overHttp)).toEqual(normalize(local));
+    const local = await flow(remote.ployd, { subject: admin.subject, groups: admin.groups, via: 'api' }, '-sfxone');
+    const overHttp = await flow(client, { subject: 'ignored', groups: [], via: 'api' }, '-sfxtwo');
+    expect(normalize(overHttp, '-sfxtwo')).toEqual(normalize(local, '-sfxone'));
+    expect((local.audit as unknown[]).length).toBeGreaterThan(10);
     // Types survive the trip: dates are Dates again.
     expect((overHttp.model as { createdAt: unknown }).createdAt).toBeInstanceOf(Date);
   });

@@ -65,7 +65,7 @@ function deployRoute(method: 'post' | 'put'): AnyRoute {
         });
       }
       await authorize(perm('applications', 'sync', applicationObject(target.namespace, target.name, { labels: target.labels })));
-      const existing = await orUndefined(ployd.modelServing.getModel(target));
+      const existing = await orUndefined(ployd.modelServing.getModel({ namespace: target.namespace, name: target.name }));
       if (existing) await authorize(perm('applications', 'sync', applicationObject(target.namespace, target.name, existing.resource)));
       const stored = await ployd.modelServing.deployModel(rawBody as DeployModelInput, actor, versionOption(expectedVersion));
       return { status: existing ? 200 : 201, body: stored, etag: stored.resourceVersion };
