@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerApp } from '../../src/server/index.ts';
+import { createServerApp, ROUTES } from '../../src/server/index.ts';
 import { capturingLogger, modelManifest, routeManifest, startPlatform, type Platform } from './helpers.ts';
 
 interface ErrorJson {
@@ -51,6 +51,14 @@ describe('control-plane API: authentication and operations endpoints', () => {
     expect(text).toMatch(/route="\/api\/v1\/models\/\{namespace\}\/\{name\}"/);
     expect(text).not.toContain('some-name');
     expect(text).toContain('ployd_http_request_duration_seconds_bucket');
+  });
+
+  it('serves the OpenAPI 3.1 document of every route it mounts', async () => {
+    const res = await p.call('GET', '/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const r of ROUTES) expect(doc.paths[`/api/v1${r.path}`]?.[r.method], `${r.method} ${r.path}`).toBeDefined();
   });
 
   it('unknown endpoints are 404, wrong methods 405 with Allow', async () => {
