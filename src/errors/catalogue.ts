@@ -53,6 +53,8 @@ export const ERROR_CATALOGUE = {
   E_REGO_UNSUPPORTED: { http: 400, exit: 1, summary: 'Rego policies are not supported; use CEL Policy' },
   E_SECRET_PLAINTEXT: { http: 400, exit: 1, summary: 'A plaintext secret is committed' },
   W_PASSTHROUGH: { http: 400, exit: 0, summary: 'Resource is passed through; local runtime cannot act on it' },
+  E_DEPENDENCY_CYCLE: { http: 400, exit: 1, summary: 'Applications depend on each other in a cycle' },
+  E_RBAC_POLICY: { http: 400, exit: 1, summary: 'A project role policy line is not a valid Casbin line' },
 
   // --- store ---------------------------------------------------------------------------------
   E_NOT_FOUND: { http: 404, exit: 1, summary: 'Resource not found' },
