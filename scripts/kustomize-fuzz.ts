@@ -11,7 +11,7 @@ const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2
 const pick = <T,>(a: T[]): T => a[Math.floor(rnd() * a.length)] as T;
 const maybe = (p = 0.5): boolean => rnd() < p;
 
-const deployment = (name: string) => ({
+const deployment = (name: string): Record<string, unknown> & { kind: string; metadata: object } => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { app: name } },
   spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: {
     containers: [{ name: 'main', image: pick(['nginx:1.25', 'vllm/vllm-openai:v0.5', 'busybox']), env: [{ name: 'A', value: '1' }],
@@ -66,6 +66,7 @@ for (let i = 0; i < n; i++) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, 'base'), { recursive: true });
   const res = [deployment('web'), svc, llm, ...(maybe() ? [sts('db')] : []), ...(maybe() ? [cj] : []), ...(maybe() ? [hpa] : []), ...(maybe(0.4) ? rbac : [])];
+  if (maybe(0.25)) for (const r of res) if (r.kind !== 'Namespace') (r.metadata as Record<string, unknown>)['namespace'] = 'base-ns';
   writeFileSync(join(root, 'base/r.yaml'), res.map((r) => stringify(r)).join('---\n'));
   const base: Record<string, unknown> = { resources: ['r.yaml'], configMapGenerator: [{ name: 'cfg', literals: ['a=1'], ...(maybe(0.2) ? { options: { disableNameSuffixHash: true } } : {}) }], secretGenerator: [{ name: 'sec', literals: ['p=q'] }] };
   if (maybe(0.3)) Object.assign(base, { namePrefix: 'b-' });

@@ -69,6 +69,9 @@ export const ERROR_CATALOGUE = {
   E_PORT_IN_USE: { http: 409, exit: 1, summary: 'Port already in use' },
   E_STARTUP_TIMEOUT: { http: 504, exit: 1, summary: 'Replica did not become ready in time' },
   E_INSUFFICIENT_GPUS: { http: 409, exit: 1, summary: 'Not enough free GPUs' },
+  E_K8S_RENDER: { http: 400, exit: 1, summary: 'A resource cannot be rendered as Kubernetes objects' },
+  E_K8S_API: { http: 502, exit: 2, summary: 'The Kubernetes API server refused or failed a request' },
+  E_K8S_APPLY_CONFLICT: { http: 409, exit: 3, summary: 'Server-side apply conflict: another field manager owns a field' },
 
   // --- gateway -------------------------------------------------------------------------------
   E_ROUTE_NOT_FOUND: { http: 404, exit: 1, summary: 'No route matches the request' },

@@ -3,7 +3,7 @@ import { isPloydError, type Diagnostic } from '../errors/index.ts';
 import { parseResource, resourceId, type ParsedResource } from '../resources/index.ts';
 import { isKustomizationDir, renderKustomization, type RepoFs } from './kustomize/index.ts';
 import { issueToDiagnostic } from './issues.ts';
-import { environmentOfPath, environmentsFromDirs, isIgnoredPath, isYamlPath } from './layout.ts';
+import { environmentOfPath, environmentsFromDirs, isIgnoredPath, isResourcePath, isYamlPath } from './layout.ts';
 import type { LoadedResource, RepoTextFile, SourcePosition } from './types.ts';
 import { parseYamlFile, type ParsedYamlFile } from './yaml-source.ts';
 
@@ -70,7 +70,7 @@ export function scanRepo(fs: RepoFs): RepoScan {
     }
   };
   walk('');
-  const kustomizeDirs = ['', ...dirs].filter((d) => {
+  const kustomizeDirs = ['', ...dirs].filter((d) => isResourcePath(d || '.') || d === '').filter((d) => {
     try {
       return isKustomizationDir(fs, d);
     } catch {
@@ -112,7 +112,7 @@ function includedDirs(fs: RepoFs, dir: string): string[] {
   }
   if (k === null || typeof k !== 'object') return [];
   const rec = k as Record<string, unknown>;
-  const entries = [rec.resources, rec.bases, rec.components].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === 'string');
+  const entries = [rec.resources, rec.bases, rec.components].flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : [])).filter((v): v is string => typeof v === 'string');
   const out: string[] = [];
   for (const e of entries) {
     const parts = (dir === '' ? e : `${dir}/${e}`).split('/');
@@ -196,7 +196,7 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
   };
 
   for (const file of scan.files) {
-    if (!isYamlPath(file) || underAny(file, scan.kustomizeDirs) || !selected(file)) continue;
+    if (!isYamlPath(file) || !isResourcePath(file) || underAny(file, scan.kustomizeDirs) || !selected(file)) continue;
     const parsed = parseFile(file);
     diagnostics.push(...parsed.diagnostics);
     const pathEnv = environmentOfPath(file, envs);
@@ -222,23 +222,29 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
 }
 
 /** Environment names declared as Environment resources anywhere in the repo, plus folder names. */
-export function discoverEnvironments(fs: RepoFs, scan: RepoScan): string[] {
+export function discoverEnvironments(fs: RepoFs, scan: RepoScan, shared: LoadResult = loadRepo(fs, scan)): string[] {
   const envs = new Set(scan.environments);
-  for (const r of loadRepo(fs, scan).resources) {
+  for (const r of shared.resources) {
     if (r.parsed.resource.kind === 'Environment') envs.add(r.parsed.resource.metadata.name);
   }
   return [...envs].sort();
 }
 
-/** All YAML texts of the repo, for scans over raw text (secrets). */
-export function readYamlTexts(fs: RepoFs, scan: RepoScan): RepoTextFile[] {
+/** Files no scan over text needs to read. */
+const BINARY_EXTENSIONS = /\.(png|jpe?g|gif|ico|pdf|zip|gz|tgz|tar|bin|safetensors|gguf|pt|onnx|so|dylib|exe|woff2?)$/i;
+
+/**
+ * Every text file of the repo, for scans over raw text (the secret scan reads YAML, .env, shell,
+ * JSON and code alike). Binary and oversized files are skipped here; the loader reports the YAML ones.
+ */
+export function readTextFiles(fs: RepoFs, scan: RepoScan): RepoTextFile[] {
   const out: RepoTextFile[] = [];
   for (const path of scan.files) {
-    if (!isYamlPath(path) && !/(^|\/)Kustomization$/.test(path)) continue;
+    if (BINARY_EXTENSIONS.test(path)) continue;
     try {
       out.push({ path, text: fs.readFile(path) });
     } catch {
-      // unreadable files are reported by the loader
+      // binary or too large: not text to scan
     }
   }
   return out;

@@ -8,6 +8,7 @@ import { registerRender } from './render.ts';
 import { registerRoutes } from './routes.ts';
 import { registerSchema } from './schema.ts';
 import { registerServer } from './server.ts';
+import { registerSimulator } from './simulator.ts';
 import { registerValidate } from './validate.ts';
 
 /**
@@ -18,6 +19,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRender,
   registerSchema,
   registerInit,
+  registerSimulator,
   registerModels,
   registerRoutes,
   registerRegistry,

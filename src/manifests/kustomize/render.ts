@@ -379,7 +379,13 @@ function loadPatch(ctx: RenderContext, kf: KustFile, inline: string | undefined,
     if (values.length > 1) fail('E_KUSTOMIZE_INVALID', 'a JSON 6902 patch must be one document', pw);
     return { kind: 'json6902', docs: values, where: pw };
   }
-  for (const v of values) if (!isObject(v)) fail('E_KUSTOMIZE_INVALID', 'a strategic-merge patch must be a mapping', pw);
+  for (const v of values) {
+    if (!isObject(v)) fail('E_KUSTOMIZE_INVALID', 'a strategic-merge patch must be a mapping', pw);
+    // kustomize reads SM patches as resources, so they need a kind and a name even with a target.
+    if (getKind(v) === '' || getName(v) === '') {
+      fail('E_KUSTOMIZE_INVALID', 'unable to parse SM or JSON patch: a strategic-merge patch needs kind and metadata.name', pw);
+    }
+  }
   return { kind: 'smp', docs: values, where: pw };
 }
 
