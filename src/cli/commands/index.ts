@@ -1,8 +1,14 @@
 import type { RegisterCommand } from '../context.ts';
+import { registerAudit } from './audit.ts';
 import { registerInit } from './init.ts';
+import { registerKeys } from './keys.ts';
 import { registerLogs } from './logs.ts';
+import { registerModels } from './models.ts';
+import { registerRegistry } from './registry.ts';
 import { registerRender } from './render.ts';
+import { registerRoutes } from './routes.ts';
 import { registerSchema } from './schema.ts';
+import { registerServer } from './server.ts';
 import { registerSimulator } from './simulator.ts';
 import { registerValidate } from './validate.ts';
 
@@ -14,6 +20,12 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRender,
   registerSchema,
   registerInit,
+  registerAudit,
+  registerKeys,
   registerLogs,
+  registerModels,
+  registerRegistry,
+  registerRoutes,
+  registerServer,
   registerSimulator,
 ];
