@@ -39,7 +39,8 @@ function overlay(level: number): Record<string, unknown> {
   if (maybe(0.3)) k['commonLabels'] = { env: pick(['a', 'b']), [`lvl${level}`]: 'x' };
   if (maybe(0.3)) k['labels'] = [{ pairs: { team: 'ml' }, includeSelectors: maybe(), includeTemplates: maybe() }];
   if (maybe(0.3)) k['commonAnnotations'] = { note: pick(['hello', 'a: b', 'on-call', '42x']) };
-  if (maybe(0.3)) k['images'] = [{ name: pick(['nginx', 'busybox', 'redis', 'vllm/vllm-openai']), ...(maybe() ? { newTag: 'v9' } : {}), ...(maybe() ? { newName: 'reg.io/img' } : {}) }];
+  if (maybe(0.3)) k['images'] = [{ name: pick(['nginx', 'busybox', 'redis', 'vllm/vllm-openai']), ...(maybe() ? { newTag: 'v9' } : {}), ...(maybe() ? { newName: 'reg.io/img' } : {}), ...(maybe(0.3) ? { digest: 'sha256:abcd' } : {}) }];
+  if (maybe(0.2)) k['generatorOptions'] = { labels: { gen: 'g' }, ...(maybe() ? { disableNameSuffixHash: true } : {}) };
   if (maybe(0.3)) k['replicas'] = [{ name: 'web', count: Math.floor(rnd() * 5) }];
   const patches: unknown[] = [];
   if (maybe(0.4)) patches.push({ target: { kind: 'Deployment' }, patch: stringify([{ op: 'add', path: '/spec/template/spec/containers/0/args', value: ['--x'] }]) });

@@ -335,7 +335,8 @@ function absorbGenerated(list: Resource[], res: Resource, behavior: string, wher
     const bin = { ...stringMap(old.obj['binaryData']), ...stringMap(res.obj['binaryData']) };
     if (Object.keys(bin).length > 0) res.obj['binaryData'] = bin;
   }
-  const merged: Resource = { obj: res.obj, origin: old.origin, prevIds: old.prevIds, needsHash: old.needsHash };
+  // Either side disabling the name hash disables it for the result (observed with kustomize v5.5).
+  const merged: Resource = { obj: res.obj, origin: old.origin, prevIds: old.prevIds, needsHash: old.needsHash && res.needsHash };
   if (old.prefixes) merged.prefixes = old.prefixes;
   if (old.suffixes) merged.suffixes = old.suffixes;
   list[list.indexOf(old)] = merged;
