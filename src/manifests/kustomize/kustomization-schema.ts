@@ -51,7 +51,17 @@ export const kustomizationSchema = z.strictObject({
         pairs: stringMap.optional(),
         includeSelectors: z.boolean().optional(),
         includeTemplates: z.boolean().optional(),
-        fields: z.array(z.unknown()).optional(),
+        fields: z
+          .array(
+            z.strictObject({
+              path: z.string(),
+              group: z.string().optional(),
+              version: z.string().optional(),
+              kind: z.string().optional(),
+              create: z.boolean().optional(),
+            }),
+          )
+          .optional(),
       }),
     )
     .optional(),
@@ -117,11 +127,6 @@ export function parseKustomization(doc: SourceDoc, file: string): Kustomization 
       const p = doc.keyPos(key);
       fail('E_KUSTOMIZE_UNSUPPORTED', `kustomization field "${key}" is not supported by PloyD's renderer`, { file, ...p, path: key } as never);
     }
-  }
-  // kustomize also rejects a `labels` entry's custom `fields` through its plugin config.
-  const labels = raw['labels'];
-  if (Array.isArray(labels) && labels.some((l) => isObject(l) && l['fields'] !== undefined)) {
-    fail('E_KUSTOMIZE_UNSUPPORTED', 'labels[].fields (custom field specs) is not supported', { file, ...doc.keyPos('labels') });
   }
   const parsed = kustomizationSchema.safeParse(raw);
   if (!parsed.success) {

@@ -526,7 +526,12 @@ function runTransformers(ctx: RenderContext, kf: KustFile, list: Resource[]): vo
   if (k.namespace) applyNamespace(list, k.namespace);
   applyNamePrefixSuffix(list, k.namePrefix ?? '', k.nameSuffix ?? '');
   for (const entry of k.labels ?? []) {
-    applyLabels(list, { pairs: entry.pairs ?? {}, includeSelectors: entry.includeSelectors, includeTemplates: entry.includeTemplates });
+    applyLabels(list, {
+      pairs: entry.pairs ?? {},
+      includeSelectors: entry.includeSelectors,
+      includeTemplates: entry.includeTemplates,
+      fields: entry.fields?.map((f) => ({ ...f })),
+    });
   }
   applyCommonLabels(list, k.commonLabels ?? {});
   applyCommonAnnotations(list, k.commonAnnotations ?? {});
