@@ -128,7 +128,9 @@ export function parseKustomization(doc: SourceDoc, file: string): Kustomization 
       fail('E_KUSTOMIZE_UNSUPPORTED', `kustomization field "${key}" is not supported by PloyD's renderer`, { file, ...p, path: key } as never);
     }
   }
-  const parsed = kustomizationSchema.safeParse(raw);
+  // An empty key (`resources:`) is null in YAML; kustomize treats it as absent.
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
+  const parsed = kustomizationSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const top = issue?.path[0];
