@@ -115,7 +115,7 @@ const kustomizationCache = new Map<string, Kustomization>();
 function loadKustomization(ctx: RenderContext, dir: string, from?: Location): KustFile {
   const file = findKustomizationFile(ctx.fs, dir);
   if (!file) {
-    fail('E_FILE_NOT_FOUND', `no kustomization.yaml, kustomization.yml or Kustomization in ${dir || '.'}`, from ?? { file: dir });
+    fail('E_FILE_NOT_FOUND', `no kustomization.yaml, kustomization.yml or Kustomization in ${dir || '.'}`, from ?? { file: dir || '.' });
   }
   const text = ctx.read(file, from);
   const docs = parseYamlDocsCached(text, file, { yaml11: true });
@@ -467,6 +467,15 @@ function runPatchesStrategicMerge(ctx: RenderContext, kf: KustFile, list: Resour
   });
 }
 
+/** Target selection; a bad name regex or label selector becomes a located diagnostic. */
+function selectsAt(target: Selector, r: Resource, where: Location): boolean {
+  try {
+    return selects(target, r);
+  } catch (err) {
+    fail('E_KUSTOMIZE_INVALID', `invalid patch target: ${err instanceof Error ? err.message : String(err)}`, where);
+  }
+}
+
 function runPatches(ctx: RenderContext, kf: KustFile, list: Resource[]): void {
   (kf.k.patches ?? []).forEach((p, index) => {
     const where = at(kf, 'patches', index);
@@ -474,13 +483,14 @@ function runPatches(ctx: RenderContext, kf: KustFile, list: Resource[]): void {
     const opts = p.options ?? {};
     if (patch.kind === 'json6902') {
       if (!p.target) fail('E_KUSTOMIZE_INVALID', 'a JSON 6902 patch needs a target', where);
-      for (const r of list) if (selects(p.target, r)) applyJson6902To(r, patch.docs[0], patch.where);
+      const target: Selector = p.target;
+      for (const r of list) if (selectsAt(target, r, where)) applyJson6902To(r, patch.docs[0], patch.where);
       return;
     }
     const deleted = new Set<Resource>();
     if (p.target) {
       const target: Selector = p.target;
-      const selected = list.filter((r) => selects(target, r));
+      const selected = list.filter((r) => selectsAt(target, r, where));
       for (const r of selected) {
         for (const doc of patch.docs) {
           if (deleted.has(r)) continue;
