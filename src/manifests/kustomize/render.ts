@@ -19,7 +19,6 @@ import {
   idString,
   isObject,
   metadataOf,
-  nsEquals,
   storePreviousId,
   type KObject,
   type ResId,
@@ -513,15 +512,9 @@ function runPatchesJson6902(ctx: RenderContext, kf: KustFile, list: Resource[]):
     const where = at(kf, 'patchesJson6902', index);
     const patch = loadPatch(ctx, kf, p.patch, p.path, where);
     if (patch.kind !== 'json6902') fail('E_KUSTOMIZE_INVALID', 'patchesJson6902 entries must be JSON 6902 patches', where);
-    const t = p.target;
+    // kustomize selects patchesJson6902 targets exactly like `patches` targets (ResMap.Select).
     for (const r of list) {
-      const id = curId(r.obj);
-      const any = allIds(r);
-      if (t.kind && id.kind !== t.kind) continue;
-      if (t.group && id.group !== t.group) continue;
-      if (t.version && id.version !== t.version) continue;
-      if (t.name && !any.some((x) => x.name === t.name)) continue;
-      if (t.namespace && !any.some((x) => nsEquals(x.namespace, t.namespace as string))) continue;
+      if (!selectsAt(p.target, r, where)) continue;
       applyJson6902To(r, patch.docs[0], patch.where);
     }
   });
