@@ -256,6 +256,12 @@ async function checkAudit(ployd: Ployd): Promise<void> {
   expect(entries.find((e) => e.action === 'model.delete')?.after).toBeUndefined();
   expect((await ployd.audit.list({ resource: 'GatewayRoute/dev/' })).items.map((e) => e.action)).toEqual(['route.delete', 'route.update', 'route.create']);
   expect((await ployd.audit.list({ subject: 'nobody' })).items).toHaveLength(0);
+  // Filters are data: quotes and LIKE wildcards match nothing they should not.
+  expect((await ployd.audit.list({ subject: "e2e-user' or '1'='1" })).items).toHaveLength(0);
+  expect((await ployd.audit.list({ resource: '%' })).items).toHaveLength(0);
+  expect((await ployd.audit.list({ action: "model.deploy'; delete from audit_log; --" })).items).toHaveLength(0);
+  expect((await ployd.audit.list({ limit: 1000 })).items).toHaveLength(expected.length);
+  expect(await codeOf(ployd.audit.list({ cursor: 'not-a-cursor' }))).toBe('E_VALIDATION');
 }
 
 describe('audit', () => {
