@@ -365,7 +365,11 @@ export class Exchange {
     });
     this.#call = call;
     if (this.#clientGone) call.abort(new Error('client disconnected'));
+    // The per-try timeout bounds the whole attempt until it is judged (whole body, or first chunk of
+    // a stream), so a trickling upstream cannot hold the request past it.
+    const perTryTimer = perTry !== undefined && perTry < budget ? setTimeout(() => call.abort(Object.assign(new Error('per-try timeout'), { name: 'TimeoutError' })), perTry) : undefined;
     const outcome = await call.outcome;
+    if (perTryTimer) clearTimeout(perTryTimer);
     this.#upstreamMs += performance.now() - this.#attemptStart;
     if (outcome.type !== 'stream') {
       rstate.inflight--;

@@ -29,7 +29,7 @@ export interface FakeUpstream {
 }
 
 function chatChunk(name: string, i: number, model: string): string {
-  return `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { content: `t${i} ` }, finish_reason: null }] })}\n\n`;
+  return `data: ${JSON.stringify({ id: `chatcmpl-${name}`, object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { content: `t${i} ` }, finish_reason: null }] })}\n\n`;
 }
 
 /**

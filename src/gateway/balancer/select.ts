@@ -26,9 +26,10 @@ export function replicaLoadScore(state: ReplicaState, now: number): number {
   return state.inflight + load.running + 4 * load.waiting + kv;
 }
 
-function backendUsable(b: CompiledBackend, state: BalancerState, ctx: PickContext): boolean {
+function backendUsable(b: CompiledBackend, state: BalancerState, ctx: PickContext, ignoreCooldown = false): boolean {
   if (b.replicas.length === 0 || ctx.tried.has(b.id)) return false;
   if (ctx.breaker.enabled && !state.backend(b.id).breaker.available(ctx.breaker, ctx.now)) return false;
+  if (ignoreCooldown) return true;
   // A backend all of whose replicas asked us to back off (429 Retry-After) is skipped while others can serve.
   for (const r of b.replicas) if (state.replica(r.id).cooldownUntil <= ctx.now) return true;
   return false;
@@ -82,7 +83,12 @@ function minBy<T>(items: readonly T[], score: (t: T) => number): T | undefined {
 export function pickBackend(rule: CompiledRule, state: BalancerState, ctx: PickContext): CompiledBackend | undefined {
   const candidates = rule.primary.filter((b) => backendUsable(b, state, ctx));
   if (candidates.length > 0) return byStrategy(rule, candidates, state, ctx);
-  return nextFallback(rule, state, ctx);
+  const fallback = nextFallback(rule, state, ctx);
+  if (fallback) return fallback;
+  // Everything asked to back off: Retry-After is a preference, not a wall. Try in fallback order;
+  // the upstream answers 429 again if it must, and that answer is passed on.
+  for (const b of rule.fallbackOrder) if (backendUsable(b, state, ctx, true)) return b;
+  return undefined;
 }
 
 /** The next backend by priority that this request has not tried yet. */
