@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
@@ -56,9 +57,7 @@ describe('hostile clients get OpenAI-style errors and the gateway stays up', () 
     const res = await request(`${base}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: (async function* () {
-        for (let i = 0; i < 8; i++) yield Buffer.alloc(512, 'a');
-      })(),
+      body: Readable.from(Array.from({ length: 8 }, () => Buffer.alloc(512, 'a'))),
     }).catch((err: unknown) => err);
     // Either the 413 arrives or the socket is closed while the client still sends: never a 2xx.
     if (res instanceof Error) expect(res).toBeInstanceOf(Error);

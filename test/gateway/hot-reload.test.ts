@@ -63,7 +63,7 @@ describe('hot reload under load', () => {
     expect(b.requests).toBeGreaterThan(0);
   });
 
-  it('an invalid table is refused and the current one stays', async () => {
+  it('an invalid table is refused and the current one stays', () => {
     const before = gw.snapshot;
     expect(() =>
       gw.publish({ routes: [route('bad', { path: '/v1', rules: [{ matches: [{ model: { type: 'RegularExpression', value: '(' } }], backends: [{ name: 'a', url: a.url }] }] })], deployments: [], endpoints: [] }),

@@ -75,7 +75,7 @@ function startGatewayProcess(routes: unknown[]): Promise<{ child: ChildProcess; 
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}`)));
-    child.stdout!.once('data', (d: Buffer) => resolve({ child, port: Number(d.toString().trim()) }));
+    child.stdout?.once('data', (d: Buffer) => resolve({ child, port: Number(d.toString().trim()) }));
   });
 }
 
