@@ -61,7 +61,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   // Breaker transitions are exported as a gauge; backend ids are `ns/route/backend`.
   state.onBackendCreated = (id: string, s: BackendState) => {
     const cut = id.lastIndexOf('/');
-    const gauge = metrics.breaker(id.slice(0, cut), id.slice(cut + 1));
+    const gauge = metrics.breaker.labels(id.slice(0, cut), id.slice(cut + 1));
     gauge.set(BreakerState.closed);
     s.breaker.onChange = (st) => {
       gauge.set(st);

@@ -190,7 +190,7 @@ export class Exchange {
         const decision = await this.#deps.limiter.acquire(checks);
         this.#decision = decision;
         if (!decision.allowed) {
-          this.#deps.metrics.rejections(route.id, decision.rejectedBy ?? 'requests').inc();
+          this.#deps.metrics.rejections.labels(route.id, decision.rejectedBy ?? 'requests').inc();
           const headers: OutgoingHttpHeaders = { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) };
           ratelimitHeaders(decision, headers);
           return this.#fail('E_RATE_LIMITED', `rate limit exceeded (${decision.rejectedBy ?? 'requests'} per minute)`, headers);
@@ -201,12 +201,12 @@ export class Exchange {
     }
 
     this.#deps.routeInflight.set(route.id, inflight + 1);
-    this.#deps.metrics.inflight(route.id).inc();
+    this.#deps.metrics.inflight.labels(route.id).inc();
     try {
       await this.#proxy(route, choice.rule);
     } finally {
       this.#deps.routeInflight.set(route.id, (this.#deps.routeInflight.get(route.id) ?? 1) - 1);
-      this.#deps.metrics.inflight(route.id).dec();
+      this.#deps.metrics.inflight.labels(route.id).dec();
     }
   }
 
@@ -253,7 +253,7 @@ export class Exchange {
         backend = nextFallback(rule, state, ctx());
         continue;
       }
-      if (this.#attempts > 0) this.#deps.metrics.retries(route.id, backend.name).inc();
+      if (this.#attempts > 0) this.#deps.metrics.retries.labels(route.id, backend.name).inc();
       this.#attempts++;
       onBackend++;
       const remaining = deadline - performance.now();
@@ -271,7 +271,7 @@ export class Exchange {
       last = outcome;
       lastKind = kind;
       const now = Date.now();
-      this.#deps.metrics.errors(route.id, backend.name, kind).inc();
+      this.#deps.metrics.errors.labels(route.id, backend.name, kind).inc();
       this.#deps.windows.record(backend.metricsKey, kind === '429', undefined, undefined);
       if (this.#clientGone) {
         bstate.breaker.onNeutral();
@@ -409,7 +409,7 @@ export class Exchange {
     this.#committedAt = performance.now();
     const overhead = this.#committedAt - this.#p.startedAt - this.#upstreamMs - this.#sleptMs;
     out['x-ployd-overhead-ms'] = Math.max(0, overhead).toFixed(3);
-    this.#deps.metrics.overhead(route.id).observe(Math.max(0, overhead) / 1000);
+    this.#deps.metrics.overhead.labels(route.id).observe(Math.max(0, overhead) / 1000);
     return out;
   }
 
@@ -426,8 +426,8 @@ export class Exchange {
       const usage = outcome.status < 300 ? extractUsage(outcome.body) : undefined;
       this.#settleTokens(usage ? usage.promptTokens + usage.completionTokens : undefined);
       if (usage) {
-        this.#deps.metrics.tokens(route.id, backend.name, 'in').inc(usage.promptTokens);
-        this.#deps.metrics.tokens(route.id, backend.name, 'out').inc(usage.completionTokens);
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(usage.promptTokens);
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(usage.completionTokens);
       }
       const total = performance.now() - this.#p.startedAt;
       this.#deps.windows.record(backend.metricsKey, outcome.status < 500, total, undefined);
@@ -453,7 +453,7 @@ export class Exchange {
         // close the connection, so no client mistakes a cut stream for a complete answer.
         const code: ErrorCode = this.#timedOut || (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? 'E_UPSTREAM_TIMEOUT' : 'E_UPSTREAM';
         this.#errorCode = code;
-        this.#deps.metrics.errors(route.id, backend.name, 'stream_' + code).inc();
+        this.#deps.metrics.errors.labels(route.id, backend.name, 'stream_' + code).inc();
         bs.breaker.onFailure(route.breaker, Date.now());
         this.#deps.windows.record(backend.metricsKey, false, undefined, this.#ttftMs);
         if (!res.destroyed) res.write(sseErrorEvent(code, `upstream stream failed: ${err.message}`), () => res.destroy());
@@ -468,8 +468,8 @@ export class Exchange {
       }
       res.end();
       if (lastUsage) {
-        this.#deps.metrics.tokens(route.id, backend.name, 'in').inc(lastUsage.promptTokens);
-        this.#deps.metrics.tokens(route.id, backend.name, 'out').inc(lastUsage.completionTokens);
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(lastUsage.promptTokens);
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(lastUsage.completionTokens);
       }
       this.#settleTokens(lastUsage ? lastUsage.promptTokens + lastUsage.completionTokens : undefined);
       this.#deps.windows.record(backend.metricsKey, true, performance.now() - this.#p.startedAt, this.#ttftMs);
@@ -539,14 +539,15 @@ export class Exchange {
     const backendLabel = backend?.name ?? 'none';
     const m = this.#deps.metrics;
     const total = performance.now() - this.#p.startedAt;
-    m.requests(routeLabel, backendLabel, String(status)).inc();
+    m.requests.labels(routeLabel, backendLabel, String(status)).inc();
     if (route?.monitoring !== false) {
-      m.latency(routeLabel, backendLabel).observe(total / 1000);
-      if (this.#ttftMs !== undefined) m.ttft(routeLabel, backendLabel).observe(this.#ttftMs / 1000);
+      m.latency.labels(routeLabel, backendLabel).observe(total / 1000);
+      if (this.#ttftMs !== undefined) m.ttft.labels(routeLabel, backendLabel).observe(this.#ttftMs / 1000);
     }
-    if (this.#errorCode && errorCode !== undefined) m.errors(routeLabel, backendLabel, this.#errorCode).inc();
+    if (this.#errorCode && errorCode !== undefined) m.errors.labels(routeLabel, backendLabel, this.#errorCode).inc();
     const isError = status >= 400;
-    if (isError || this.#deps.accessLogSampleRate >= 1 || Math.random() < this.#deps.accessLogSampleRate) {
+    // Checked first: building the log record costs more than the rest of this function.
+    if (this.#deps.log.isLevelEnabled('info') && (isError || this.#deps.accessLogSampleRate >= 1 || Math.random() < this.#deps.accessLogSampleRate)) {
       this.#deps.log.info(
         {
           access: true,
