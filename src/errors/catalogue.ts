@@ -53,6 +53,8 @@ export const ERROR_CATALOGUE = {
   E_REGO_UNSUPPORTED: { http: 400, exit: 1, summary: 'Rego policies are not supported; use CEL Policy' },
   E_SECRET_PLAINTEXT: { http: 400, exit: 1, summary: 'A plaintext secret is committed' },
   W_PASSTHROUGH: { http: 400, exit: 0, summary: 'Resource is passed through; local runtime cannot act on it' },
+  E_DEPENDENCY_CYCLE: { http: 400, exit: 1, summary: 'Applications depend on each other in a cycle' },
+  E_RBAC_POLICY: { http: 400, exit: 1, summary: 'A project role policy line is not a valid Casbin line' },
 
   // --- store ---------------------------------------------------------------------------------
   E_NOT_FOUND: { http: 404, exit: 1, summary: 'Resource not found' },
@@ -67,6 +69,9 @@ export const ERROR_CATALOGUE = {
   E_PORT_IN_USE: { http: 409, exit: 1, summary: 'Port already in use' },
   E_STARTUP_TIMEOUT: { http: 504, exit: 1, summary: 'Replica did not become ready in time' },
   E_INSUFFICIENT_GPUS: { http: 409, exit: 1, summary: 'Not enough free GPUs' },
+  E_K8S_RENDER: { http: 400, exit: 1, summary: 'A resource cannot be rendered as Kubernetes objects' },
+  E_K8S_API: { http: 502, exit: 2, summary: 'The Kubernetes API server refused or failed a request' },
+  E_K8S_APPLY_CONFLICT: { http: 409, exit: 3, summary: 'Server-side apply conflict: another field manager owns a field' },
 
   // --- gateway -------------------------------------------------------------------------------
   E_ROUTE_NOT_FOUND: { http: 404, exit: 1, summary: 'No route matches the request' },

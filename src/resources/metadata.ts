@@ -27,4 +27,9 @@ export function resourceSchema<A extends string, K extends string, S extends z.Z
   });
 }
 
+/** For kinds whose every spec field has a default (Environment, Project): `spec` may be left out. */
+export function optionalSpec<S extends z.ZodObject>(spec: S) {
+  return spec.prefault({} as z.input<S>);
+}
+
 export const PLOYD_API_VERSION = 'ployd.ai/v1';

@@ -1,1 +1,2 @@
 export type { DeploymentRef, DeploymentStatus, Endpoint, HealthStatus, ReplicaPhase, ReplicaStatus, Runtime } from './types.ts';
+export * from './kubernetes/index.ts';

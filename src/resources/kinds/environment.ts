@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLOYD_API_VERSION, resourceSchema } from '../metadata.ts';
+import { optionalSpec, PLOYD_API_VERSION, resourceSchema } from '../metadata.ts';
 
 /** `ployd.ai/v1 Environment`: seed 001's promotion table (dev auto, staging auto, production manual). */
 export const EnvironmentSpec = z.object({
@@ -14,5 +14,5 @@ export const EnvironmentSpec = z.object({
   namespace: z.string().optional(),
 });
 
-export const Environment = resourceSchema(PLOYD_API_VERSION, 'Environment', EnvironmentSpec);
+export const Environment = resourceSchema(PLOYD_API_VERSION, 'Environment', optionalSpec(EnvironmentSpec));
 export type Environment = z.infer<typeof Environment>;

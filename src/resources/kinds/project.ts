@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLOYD_API_VERSION, resourceSchema } from '../metadata.ts';
+import { optionalSpec, PLOYD_API_VERSION, resourceSchema } from '../metadata.ts';
 
 /** A Casbin policy line as Argo CD writes it: `p, proj:llm-models:ml-engineers, applications, sync, llm-models/development/*, allow`. */
 export const PolicyLine = z
@@ -29,5 +29,5 @@ export const ProjectSpec = z.object({
 });
 
 /** `ployd.ai/v1 Project`: who may deploy what from where (Argo CD AppProject semantics). */
-export const Project = resourceSchema(PLOYD_API_VERSION, 'Project', ProjectSpec);
+export const Project = resourceSchema(PLOYD_API_VERSION, 'Project', optionalSpec(ProjectSpec));
 export type Project = z.infer<typeof Project>;

@@ -1,0 +1,8 @@
+export { type RepoFs, nodeRepoFs, memoryRepoFs } from './repo-fs.ts';
+export {
+  type RenderedResource,
+  type KustomizeResult,
+  isKustomizationDir,
+  renderKustomization,
+} from './render.ts';
+export { toYamlStream } from './yaml-stream.ts';

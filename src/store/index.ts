@@ -1,0 +1,21 @@
+// The store: Kysely over PGlite (embedded) or Postgres, one schema and dialect for both.
+export { openStore, type OpenStoreOptions } from './open-store.ts';
+export { bindRepositories, type Store, type StoreBackend, type Repositories, type MigrationInfo } from './store.ts';
+export { toStoreError } from './errors.ts';
+export { MIGRATIONS } from './migrations.ts';
+export { PGliteDialect } from './pglite-dialect.ts';
+export type { Database } from './schema.ts';
+export type { StorePage } from './cursor.ts';
+export type { ResourceRecord, ResourceKey, ResourceValues, ResourceListQuery, ResourceRepository } from './repositories/resources.ts';
+export type { AuditRecord, NewAuditRecord, AuditListQuery, AuditRepository } from './repositories/audit.ts';
+export type { RegistryModelRecord, RegistryModelSummary, RegistryVersionRecord, RegistryRepository, NewVersion } from './repositories/registry.ts';
+export type { TrackingRecord, NewTracking, TrackingRepository } from './repositories/tracking.ts';
+export type { ApiKeyRecord, NewApiKey, ApiKeyRepository } from './repositories/api-keys.ts';
+export type { TokenRecord, NewToken, TokenRepository } from './repositories/tokens.ts';
+export type { RbacRecord, RbacRepository } from './repositories/rbac.ts';
+export type { MetricRecord, MetricQueryFilter, MetricRepository } from './repositories/metrics.ts';
+export type { SettingsRepository } from './repositories/settings.ts';
+export type { EventRecord, NewEvent, EventRepository } from './repositories/events.ts';
+export type { ApplicationRecord, ApplicationValues, ApplicationStatusValues, SyncHistoryRecord, ApplicationRepository } from './repositories/applications.ts';
+export type { LiveResourceRecord, DeploymentStatusRecord, CanaryStateRecord, LiveStateRepository } from './repositories/live-state.ts';
+export type { UserRecord, UserRepository } from './repositories/users.ts';
