@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     };
     for (let r = 0; r < ROUNDS; r++) {
       for (const name of ['direct', 'gateway'] as const) {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', join(here, 'stream-load.ts')], { cwd: root, env: { ...process.env, TARGET: targets[name], STREAMS: String(STREAMS) }, maxBuffer: 1 << 20 });
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', join(here, 'stream-load.ts')], { cwd: root, env: { ...process.env, TARGET: targets[name], STREAMS: String(STREAMS), RAMP_MS: process.env.RAMP_MS ?? '0' }, maxBuffer: 1 << 20 });
         const s = JSON.parse(stdout.trim().split('\n').at(-1)!) as { ttftP50: number; ttftP99: number; gapP50: number; gapP99: number; failures: number };
         const row = sRounds[name]!;
         row.ttftP50.push(s.ttftP50);
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       }
     }
     const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8'))?.[1];
-    console.log(`\nStreaming: ${STREAMS} concurrent streams x 64 chunks @ 20 ms, ${ROUNDS} rounds`);
+    console.log(`\nStreaming: ${STREAMS} concurrent streams x 64 chunks @ 20 ms, starts spread over ${process.env.RAMP_MS ?? 0} ms, ${ROUNDS} rounds`);
     console.log('target    TTFT p50 / p99 ms        gap p50 / p99 ms      failures');
     for (const name of ['direct', 'gateway'] as const) {
       const r = sRounds[name]!;
