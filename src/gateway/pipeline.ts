@@ -179,7 +179,18 @@ export class Exchange {
     (res as ResponseWithExchange)[EXCHANGE] = this;
     res.once('close', onResponseClose);
     let choice = selectRule(this.#p.routes, this.#routeRequest(req.headers));
-    if (!choice) return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)}`, {}, 'model');
+    if (!choice) {
+      // Authenticate before answering "no such model": which models exist is not for anonymous eyes.
+      const guarded = this.#p.routes.find((r) => r.auth.required);
+      if (guarded) {
+        try {
+          await this.#deps.auth.authenticate(guarded, req.headers, Date.now());
+        } catch (err) {
+          return this.#failWith(err);
+        }
+      }
+      return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)}`, {}, 'model');
+    }
     this.#route = choice.route;
     try {
       this.#principal = await this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
