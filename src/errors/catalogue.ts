@@ -72,6 +72,9 @@ export const ERROR_CATALOGUE = {
   E_K8S_RENDER: { http: 400, exit: 1, summary: 'A resource cannot be rendered as Kubernetes objects' },
   E_K8S_API: { http: 502, exit: 2, summary: 'The Kubernetes API server refused or failed a request' },
   E_K8S_APPLY_CONFLICT: { http: 409, exit: 3, summary: 'Server-side apply conflict: another field manager owns a field' },
+  E_CRASH_LOOP: { http: 503, exit: 1, summary: 'Replica keeps exiting; restarts are backing off' },
+  E_LIVENESS: { http: 503, exit: 1, summary: 'Replica failed its liveness probe and was restarted' },
+  E_RUNTIME_LOCKED: { http: 409, exit: 3, summary: 'Another supervisor is using the runtime state dir' },
 
   // --- gateway -------------------------------------------------------------------------------
   E_ROUTE_NOT_FOUND: { http: 404, exit: 1, summary: 'No route matches the request' },
