@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../context.ts';
 import { registerAudit } from './audit.ts';
+import { registerGateway } from './gateway.ts';
 import { registerInit } from './init.ts';
 import { registerKeys } from './keys.ts';
 import { registerLogs } from './logs.ts';
@@ -28,4 +29,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRoutes,
   registerServer,
   registerSimulator,
+  registerGateway,
 ];
