@@ -22,6 +22,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSchema,
   registerInit,
   registerAudit,
+  registerGateway,
   registerKeys,
   registerLogs,
   registerModels,
@@ -29,5 +30,4 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRoutes,
   registerServer,
   registerSimulator,
-  registerGateway,
 ];
