@@ -126,8 +126,11 @@ function includedDirs(fs: RepoFs, dir: string): string[] {
   return out;
 }
 
-function underAny(path: string, dirs: readonly string[]): boolean {
-  return dirs.some((d) => d === '' || path.startsWith(`${d}/`));
+/** Whether a file sits in one of the folders (or their subfolders): a walk up its own path. */
+function underAny(path: string, dirs: ReadonlySet<string>): boolean {
+  if (dirs.has('')) return true;
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (dirs.has(path.slice(0, i))) return true;
+  return false;
 }
 
 /** Kinds that name their environment themselves rather than by folder. */
@@ -162,6 +165,7 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
   const diagnostics: Diagnostic[] = [];
   const resources: LoadedResource[] = [];
   const parsedFiles = new Map<string, ParsedYamlFile>();
+  const kustomizeDirs = new Set(scan.kustomizeDirs);
 
   const parseFile = (file: string): ParsedYamlFile => {
     let p = parsedFiles.get(file);
@@ -196,7 +200,7 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
   };
 
   for (const file of scan.files) {
-    if (!isYamlPath(file) || !isResourcePath(file) || underAny(file, scan.kustomizeDirs) || !selected(file)) continue;
+    if (!isYamlPath(file) || !isResourcePath(file) || underAny(file, kustomizeDirs) || !selected(file)) continue;
     const parsed = parseFile(file);
     diagnostics.push(...parsed.diagnostics);
     const pathEnv = environmentOfPath(file, envs);
@@ -212,6 +216,7 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
       const position = { line: r.origin.line, column: r.origin.column };
       // Field positions are needed only for findings: parse the source file on first use.
       const locate = (path: readonly (string | number)[]): SourcePosition => {
+        if (path.length === 0) return position;
         const source = parseFile(r.origin.file).documents.find((d) => d.position.line === r.origin.line);
         return source ? source.locate(path) : position;
       };

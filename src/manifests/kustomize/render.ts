@@ -125,7 +125,7 @@ function loadKustomization(ctx: RenderContext, dir: string, from?: Location): Ku
   if (!k) {
     k = parseKustomization(doc, file);
     kustomizationCache.set(text, k);
-    if (kustomizationCache.size > 1024) {
+    if (kustomizationCache.size > 16_384) {
       const oldest = kustomizationCache.keys().next().value;
       if (oldest !== undefined) kustomizationCache.delete(oldest);
     }

@@ -90,7 +90,7 @@ export function parseYamlDocs(text: string, file: string, options: { yaml11?: bo
 // Parsed documents keyed by their text. Renders of several overlays over one base (the usual
 // shape of a config repo) parse the base once; values are cloned out because transformers
 // mutate them. Bounded so a long-running controller does not grow without limit.
-const CACHE_LIMIT = 1024;
+const CACHE_LIMIT = 16_384;
 const MAX_CACHED_TEXT = 1 << 20;
 const cache = new Map<string, SourceDoc[]>();
 
