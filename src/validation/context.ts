@@ -65,6 +65,11 @@ export class ResourceIndex {
     return [...out];
   }
 
+  /** Every resource of `kind` visible from `from` (for the rare error paths that need more than names). */
+  all<K extends Kind>(kind: K, from: ValidationInput): Extract<PloydResource, { kind: K }>[] {
+    return this.names(kind, from).flatMap((n) => this.find(kind, n, from));
+  }
+
   /** Whether any resource of `kind` is declared at all (in any environment). */
   declares(kind: Kind): boolean {
     return (this.byKind.get(kind)?.size ?? 0) > 0;

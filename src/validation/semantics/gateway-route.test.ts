@@ -108,6 +108,21 @@ describe('GatewayRoute backend references', () => {
     expect(ds[0]?.suggestion).toMatch(/^did you mean llama-v2-[01]\?$/);
   });
 
+  it('explains a backend that names a served model name instead of the deployment', () => {
+    const text = `${MODEL('chat-v1', '    name: chat\n')}---\n${MODEL('chat-v2', '    name: chat\n')}---\napiVersion: ployd.ai/v1
+kind: GatewayRoute
+metadata:
+  name: r
+spec:
+  models:
+    - name: chat
+`;
+    const { inputs, index } = setup(text);
+    const ds = checkGatewayRoutes(inputs, index);
+    expect(brief(ds)).toEqual([{ code: 'E_REF_NOT_FOUND', ...pos(text, 'name: chat\n', 2), path: 'spec.models[0].name' }]);
+    expect(ds[0]?.suggestion).toBe('chat is the served model name of chat-v1, chat-v2; a backend names the ModelDeployment (metadata.name)');
+  });
+
   it('accepts a backend with an explicit url', () => {
     const { inputs, index } = setup(`apiVersion: ployd.ai/v1
 kind: GatewayRoute

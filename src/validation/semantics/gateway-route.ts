@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../errors/index.ts';
-import type { Backend } from '../../resources/index.ts';
+import { servedModelName, type Backend } from '../../resources/index.ts';
 import { ofKind, type ResourceIndex } from '../context.ts';
 import { finding } from '../locate.ts';
 import type { FieldPath, ValidationInput } from '../types.ts';
@@ -28,13 +28,18 @@ function checkBackends(input: ValidationInput, backends: readonly Backend[], pat
       }),
     );
   }
+  // A common slip: naming the model clients send (spec.model.name) instead of the deployment.
+  const servedBy = (name: string): string | undefined => {
+    const deployments = index.all('ModelDeployment', input).filter((md) => servedModelName(md) === name).map((md) => md.metadata.name);
+    return deployments.length === 0 ? undefined : `${name} is the served model name of ${deployments.join(', ')}; a backend names the ModelDeployment (metadata.name)`;
+  };
   backends.forEach((b, i) => {
     if (b.url !== undefined || index.exists('ModelDeployment', b.name, input)) return;
     out.push(
       finding(input, [...path, i, 'name'], {
         code: 'E_REF_NOT_FOUND',
         message: `backend ${b.name} names no ModelDeployment${index.env(input) ? ' in this environment' : ''} and has no url`,
-        suggestion: index.didYouMean('ModelDeployment', b.name, input) ?? 'add a ModelDeployment of that name or give the backend an explicit url',
+        suggestion: servedBy(b.name) ?? index.didYouMean('ModelDeployment', b.name, input) ?? 'add a ModelDeployment of that name or give the backend an explicit url',
       }),
     );
   });
