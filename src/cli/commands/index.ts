@@ -1,10 +1,27 @@
 import type { RegisterCommand } from '../context.ts';
+import { registerAudit } from './audit.ts';
 import { registerInit } from './init.ts';
+import { registerKeys } from './keys.ts';
+import { registerModels } from './models.ts';
+import { registerRegistry } from './registry.ts';
 import { registerRender } from './render.ts';
+import { registerRoutes } from './routes.ts';
 import { registerSchema } from './schema.ts';
+import { registerServer } from './server.ts';
 import { registerValidate } from './validate.ts';
 
 /**
  * Every `ployd` sub-command, one file each. Add a line here when adding a command file.
  */
-export const COMMANDS: readonly RegisterCommand[] = [registerValidate, registerRender, registerSchema, registerInit];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerValidate,
+  registerRender,
+  registerSchema,
+  registerInit,
+  registerModels,
+  registerRoutes,
+  registerRegistry,
+  registerKeys,
+  registerAudit,
+  registerServer,
+];
