@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../context.ts';
 import { registerAudit } from './audit.ts';
+import { registerGateway } from './gateway.ts';
 import { registerInit } from './init.ts';
 import { registerKeys } from './keys.ts';
 import { registerModels } from './models.ts';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerKeys,
   registerAudit,
   registerServer,
+  registerGateway,
 ];

@@ -1,0 +1,578 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { ERROR_CATALOGUE, type ErrorCode, isPloydError } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Authenticator, Principal } from './auth/index.ts';
+import {
+  type BalancerState,
+  nextFallback,
+  pickBackend,
+  pickReplica,
+  recordLatency,
+  recordReplicaFailure,
+  recordReplicaSuccess,
+  type PickContext,
+} from './balancer/index.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { openAiErrorBody, sseErrorEvent } from './openai-error.ts';
+import { startAttempt, type AttemptOutcome, type UpstreamCall, type UpstreamPools } from './proxy.ts';
+import { formatReset, type BucketCheck, type LimitDecision, type RateLimiter } from './ratelimit/index.ts';
+import { backoffDelay, countsAsFailure, errorFailure, parseRetryAfter, statusFailure, type FailureKind } from './retry.ts';
+import type { RollingWindows } from './rolling-window.ts';
+import type { CompiledBackend, CompiledRoute, CompiledRule, LimitSpec, Replica } from './route-table.ts';
+import { selectRule } from './router.ts';
+import { estimateTokens, extractUsage } from './usage.ts';
+
+/** Everything the per-request pipeline needs; one per gateway, shared by all requests. */
+export interface PipelineDeps {
+  readonly state: BalancerState;
+  readonly pools: UpstreamPools;
+  readonly limiter: RateLimiter;
+  readonly auth: Authenticator;
+  readonly metrics: GatewayMetrics;
+  readonly windows: RollingWindows;
+  readonly log: Logger;
+  readonly accessLogSampleRate: number;
+  readonly defaultMaxTokens: number;
+  readonly maxUpstreamBodyBytes: number;
+  /** In-flight requests per route id (for maxQueue). */
+  readonly routeInflight: Map<string, number>;
+}
+
+/** The parsed, validated request the pipeline routes. */
+export interface ParsedRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly startedAt: number;
+  readonly requestId: string;
+  readonly routes: readonly CompiledRoute[];
+  readonly upstreamPath: string;
+  readonly body: Record<string, unknown>;
+  readonly rawBody: Buffer;
+}
+
+/** Hop-by-hop and framing headers never copied from an upstream answer. */
+const SKIP_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'server', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+
+const sleep = (ms: number, signal: { aborted: boolean; onAbort?: () => void }): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+
+/** Writes an OpenAI-style error answer, unless the client is gone or headers already went. */
+export function sendError(res: ServerResponse, code: ErrorCode, message: string, extra: OutgoingHttpHeaders = {}, param: string | null = null): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = openAiErrorBody(code, message, param);
+  res.writeHead(ERROR_CATALOGUE[code].http, { 'content-type': 'application/json', 'content-length': body.length, ...extra });
+  res.end(body);
+}
+
+function ratelimitHeaders(d: LimitDecision | undefined, out: OutgoingHttpHeaders): void {
+  if (!d) return;
+  if (d.requests) {
+    out['x-ratelimit-limit-requests'] = d.requests.limit;
+    out['x-ratelimit-remaining-requests'] = d.requests.remaining;
+    out['x-ratelimit-reset-requests'] = formatReset(d.requests.resetMs);
+  }
+  if (d.tokens) {
+    out['x-ratelimit-limit-tokens'] = d.tokens.limit;
+    out['x-ratelimit-remaining-tokens'] = d.tokens.remaining;
+    out['x-ratelimit-reset-tokens'] = formatReset(d.tokens.resetMs);
+  }
+}
+
+function headerString(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function limitChecks(route: CompiledRoute, principal: Principal | undefined, ip: string, reserveTokens: number): BucketCheck[] {
+  const checks: BucketCheck[] = [];
+  const rl = route.rateLimit;
+  const push = (key: string, spec: LimitSpec): void => {
+    if (spec.rpm !== undefined) checks.push({ key: `req:${key}`, kind: 'requests', capacity: spec.burst ?? spec.rpm, ratePerMs: spec.rpm / 60_000, cost: 1 });
+    if (spec.tpm !== undefined) checks.push({ key: `tok:${key}`, kind: 'tokens', capacity: spec.tpm, ratePerMs: spec.tpm / 60_000, cost: reserveTokens });
+  };
+  if (rl?.global) push(`${route.id}:global`, rl.global);
+  // Per-key limits of the store override the route's per-client figures for that key.
+  const pc = rl?.perClient;
+  const rpm = principal?.rpm ?? pc?.rpm;
+  const tpm = principal?.tpm ?? pc?.tpm;
+  if (rpm !== undefined || tpm !== undefined) {
+    const mode = pc?.key ?? 'auto';
+    let client: string;
+    if (mode === 'ip' || !principal) client = `ip:${ip}`;
+    else if (mode === 'apiKey' && principal.method !== 'api_key') client = `ip:${ip}`;
+    else if (mode === 'subject' && principal.method !== 'jwt') client = `ip:${ip}`;
+    else client = `${principal.method}:${principal.id}`;
+    push(`${route.id}:${client}`, { rpm, burst: principal?.rpm !== undefined ? undefined : pc?.burst, tpm });
+  }
+  return checks;
+}
+
+/**
+ * Serves one proxied request: pick rule, authenticate, limit, then attempts with retries and
+ * fallback until something can be committed to the client.
+ */
+export class Exchange {
+  readonly #deps: PipelineDeps;
+  readonly #p: ParsedRequest;
+  #route: CompiledRoute | undefined;
+  #principal: Principal | undefined;
+  #decision: LimitDecision | undefined;
+  #tokenChecks: BucketCheck[] = [];
+  #reserved = 0;
+  #call: UpstreamCall | undefined;
+  #clientGone = false;
+  #sleeper: { aborted: boolean; onAbort?: () => void } = { aborted: false };
+  #upstreamMs = 0;
+  #errorCode: string | undefined;
+  #ttftMs: number | undefined;
+  #committedAt = 0;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #timedOut = false;
+  #stream: boolean;
+  #attempts = 0;
+  #completionChunks = 0;
+  #bodyFor = new Map<string | undefined, Buffer>();
+  #headerOverrides: Record<string, string | undefined> = {};
+
+  constructor(deps: PipelineDeps, parsed: ParsedRequest) {
+    this.#deps = deps;
+    this.#p = parsed;
+    this.#stream = parsed.body.stream === true;
+  }
+
+  async run(): Promise<void> {
+    const { res, req } = this.#p;
+    res.once('close', this.#onClose);
+    let choice = selectRule(this.#p.routes, this.#routeRequest(req.headers));
+    if (!choice) return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)}`, {}, 'model');
+    this.#route = choice.route;
+    try {
+      this.#principal = await this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
+    } catch (err) {
+      return this.#failWith(err);
+    }
+    // The tier an authenticated client belongs to comes from its credential, never from what it sends.
+    if (this.#principal) {
+      const tierHeader = choice.route.auth.tierHeader;
+      const tier = this.#principal.tiers[0];
+      if (tier !== headerString(req.headers, tierHeader)) {
+        this.#headerOverrides[tierHeader] = tier;
+        const again = selectRule(this.#p.routes, this.#routeRequest({ ...req.headers, [tierHeader]: tier }));
+        if (!again) return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)} for this tier`, {}, 'model');
+        if (again.route !== choice.route && this.#principal.routes && !this.#principal.routes.includes(again.route.name)) {
+          return this.#fail('E_FORBIDDEN', `credential is not allowed on route ${again.route.name}`);
+        }
+        choice = again;
+      }
+    }
+    const route = (this.#route = choice.route);
+
+    const inflight = this.#deps.routeInflight.get(route.id) ?? 0;
+    if (route.routing.maxQueue !== undefined && inflight >= route.routing.maxQueue) {
+      return this.#fail('E_OVERLOADED', `route ${route.name} has ${inflight} requests queued (maxQueue ${route.routing.maxQueue})`, { 'retry-after': '1' });
+    }
+
+    if (route.rateLimit || this.#principal?.rpm !== undefined || this.#principal?.tpm !== undefined) {
+      const reserve = estimateTokens(this.#p.rawBody.length, this.#p.body, this.#deps.defaultMaxTokens);
+      const checks = limitChecks(route, this.#principal, clientIp(req), reserve);
+      if (checks.length > 0) {
+        const decision = await this.#deps.limiter.acquire(checks);
+        this.#decision = decision;
+        if (!decision.allowed) {
+          this.#deps.metrics.rejections.labels(route.id, decision.rejectedBy ?? 'requests').inc();
+          const headers: OutgoingHttpHeaders = { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) };
+          ratelimitHeaders(decision, headers);
+          return this.#fail('E_RATE_LIMITED', `rate limit exceeded (${decision.rejectedBy ?? 'requests'} per minute)`, headers);
+        }
+        this.#tokenChecks = checks.filter((c) => c.kind === 'tokens');
+        this.#reserved = reserve;
+      }
+    }
+
+    this.#deps.routeInflight.set(route.id, inflight + 1);
+    this.#deps.metrics.inflight.labels(route.id).inc();
+    try {
+      await this.#proxy(route, choice.rule);
+    } finally {
+      this.#deps.routeInflight.set(route.id, (this.#deps.routeInflight.get(route.id) ?? 1) - 1);
+      this.#deps.metrics.inflight.labels(route.id).dec();
+    }
+  }
+
+  #routeRequest(headers: IncomingHttpHeaders): Parameters<typeof selectRule>[1] {
+    const model = this.#p.body.model;
+    return { method: this.#p.req.method ?? 'POST', host: this.#p.req.headers.host, model: typeof model === 'string' ? model : undefined, headers };
+  }
+
+  readonly #onClose = (): void => {
+    if (this.#p.res.writableFinished) return;
+    this.#clientGone = true;
+    this.#sleeper.aborted = true;
+    this.#sleeper.onAbort?.();
+    // A client that leaves cancels the upstream request: no GPU time for nobody.
+    this.#call?.abort(new Error('client disconnected'));
+  };
+
+  async #proxy(route: CompiledRoute, rule: CompiledRule): Promise<void> {
+    const { state } = this.#deps;
+    const deadline = this.#p.startedAt + route.routing.timeoutMs;
+    this.#deadlineTimer = setTimeout(this.#onDeadline, route.routing.timeoutMs);
+    const affinityKey = route.routing.affinityHeader ? headerString(this.#p.req.headers, route.routing.affinityHeader) : undefined;
+    const tried = new Set<string>();
+    const avoid = new Set<string>();
+    const ctx = (): PickContext => ({ now: Date.now(), breaker: route.breaker, affinityKey, tried });
+    let backend = pickBackend(rule, state, ctx());
+    let onBackend = 0;
+    let last: AttemptOutcome | undefined;
+    let lastKind: FailureKind | undefined;
+    let lastBackend: CompiledBackend | undefined;
+
+    while (backend && !this.#clientGone && !this.#timedOut) {
+      const bstate = state.backend(backend.id);
+      if (route.breaker.enabled && !bstate.breaker.tryAcquire(route.breaker, Date.now())) {
+        tried.add(backend.id);
+        backend = nextFallback(rule, state, ctx());
+        onBackend = 0;
+        continue;
+      }
+      const replica = pickReplica(backend, state, Date.now(), { queueAware: rule.strategy === 'least_busy', affinityKey, avoid });
+      if (!replica) {
+        bstate.breaker.onNeutral();
+        tried.add(backend.id);
+        backend = nextFallback(rule, state, ctx());
+        continue;
+      }
+      if (this.#attempts > 0) this.#deps.metrics.retries.labels(route.id, backend.name).inc();
+      this.#attempts++;
+      onBackend++;
+      const remaining = deadline - performance.now();
+      const outcome = await this.#attempt(route, backend, replica, remaining);
+      lastBackend = backend;
+      const kind = this.#judge(outcome);
+      if (kind === undefined) {
+        bstate.breaker.onSuccess(route.breaker);
+        recordReplicaSuccess(replica, state);
+        recordLatency(backend.id, state, (outcome as { headersAt: number }).headersAt - this.#attemptStart);
+        this.#commit(route, backend, outcome);
+        return;
+      }
+      // A failed attempt.
+      last = outcome;
+      lastKind = kind;
+      const now = Date.now();
+      this.#deps.metrics.errors.labels(route.id, backend.name, kind).inc();
+      this.#deps.windows.record(backend.metricsKey, kind === '429', undefined, undefined);
+      if (this.#clientGone) {
+        bstate.breaker.onNeutral();
+        break;
+      }
+      if (countsAsFailure(kind) && !(this.#timedOut && kind === 'timeout')) {
+        bstate.breaker.onFailure(route.breaker, now);
+        recordReplicaFailure(backend, replica, state, now, route.breaker.failureThreshold, Math.min(route.breaker.recoveryTimeoutMs, 30_000));
+      } else bstate.breaker.onNeutral();
+      avoid.add(replica.id);
+      if (!route.routing.retryOn.has(kind) || this.#timedOut) break;
+
+      let wait = backoffDelay(onBackend - 1, route.routing.backoffBaseMs, route.routing.backoffMaxMs);
+      if (kind === '429' && outcome.type === 'buffered') {
+        const retryAfter = parseRetryAfter(outcome.headers['retry-after'], now);
+        if (retryAfter !== undefined) {
+          state.replica(replica.id).cooldownUntil = now + Math.min(retryAfter, 300_000);
+          wait = Math.max(wait, retryAfter);
+        }
+      }
+      const left = deadline - performance.now();
+      const sameBackend = onBackend <= route.routing.retries && wait < left && (!route.breaker.enabled || bstate.breaker.available(route.breaker, Date.now()));
+      if (!sameBackend) {
+        tried.add(backend.id);
+        const next = nextFallback(rule, state, ctx());
+        if (next) {
+          backend = next;
+          onBackend = 0;
+          continue;
+        }
+        break;
+      }
+      if (wait > 0) {
+        const t = performance.now();
+        await sleep(wait, this.#sleeper);
+        this.#sleptMs += performance.now() - t;
+      }
+    }
+    clearTimeout(this.#deadlineTimer);
+    if (this.#clientGone) {
+      this.#finish(499, 'client_closed', lastBackend);
+      return;
+    }
+    this.#respondFailure(route, last, lastKind, lastBackend, this.#attempts === 0);
+  }
+
+  #attemptStart = 0;
+
+  #bodyForBackend(backend: CompiledBackend): Buffer {
+    const model = backend.model;
+    if (model === undefined || model === this.#p.body.model) return this.#p.rawBody;
+    let b = this.#bodyFor.get(model);
+    if (!b) {
+      b = Buffer.from(JSON.stringify({ ...this.#p.body, model }));
+      this.#bodyFor.set(model, b);
+    }
+    return b;
+  }
+
+  async #attempt(route: CompiledRoute, backend: CompiledBackend, replica: Replica, remainingMs: number): Promise<AttemptOutcome> {
+    const body = this.#bodyForBackend(backend);
+    const req = this.#p.req;
+    const headers: OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      accept: req.headers.accept ?? (this.#stream ? 'text/event-stream' : 'application/json'),
+      'x-request-id': this.#p.requestId,
+      'x-forwarded-for': clientIp(req),
+    };
+    const tp = req.headers.traceparent;
+    if (tp) headers.traceparent = tp;
+    const tierHeader = route.auth.tierHeader;
+    const tier = tierHeader in this.#headerOverrides ? this.#headerOverrides[tierHeader] : headerString(req.headers, tierHeader);
+    if (tier !== undefined) headers[tierHeader] = tier;
+    const perTry = route.routing.perTryTimeoutMs;
+    const budget = Math.max(1, Math.floor(remainingMs));
+    const rstate = this.#deps.state.replica(replica.id);
+    const bstate = this.#deps.state.backend(backend.id);
+    rstate.inflight++;
+    bstate.inflight++;
+    this.#attemptStart = performance.now();
+    const call = startAttempt(this.#deps.pools, {
+      origin: replica.origin,
+      path: replica.basePath + this.#p.upstreamPath,
+      headers,
+      body,
+      stream: this.#stream,
+      headersTimeoutMs: perTry !== undefined ? Math.min(perTry, budget) : budget,
+      bodyTimeoutMs: perTry !== undefined ? Math.min(perTry, budget) : budget,
+      maxBufferedBytes: this.#deps.maxUpstreamBodyBytes,
+    });
+    this.#call = call;
+    if (this.#clientGone) call.abort(new Error('client disconnected'));
+    // The per-try timeout bounds the whole attempt until it is judged (whole body, or first chunk of
+    // a stream), so a trickling upstream cannot hold the request past it.
+    const perTryTimer = perTry !== undefined && perTry < budget ? setTimeout(() => call.abort(Object.assign(new Error('per-try timeout'), { name: 'TimeoutError' })), perTry) : undefined;
+    const outcome = await call.outcome;
+    if (perTryTimer) clearTimeout(perTryTimer);
+    this.#upstreamMs += performance.now() - this.#attemptStart;
+    if (outcome.type !== 'stream') {
+      rstate.inflight--;
+      bstate.inflight--;
+    } else {
+      // A stream holds its replica until it ends.
+      this.#releaseStream = () => {
+        rstate.inflight--;
+        bstate.inflight--;
+      };
+    }
+    return outcome;
+  }
+
+  #releaseStream: (() => void) | undefined;
+
+  /** undefined = success or a final answer (4xx); otherwise why the attempt failed. */
+  #judge(o: AttemptOutcome): FailureKind | undefined {
+    if (o.type === 'error') return this.#timedOut ? 'timeout' : errorFailure(o.error);
+    return statusFailure(o.status);
+  }
+
+  readonly #onDeadline = (): void => {
+    this.#timedOut = true;
+    this.#sleeper.aborted = true;
+    this.#sleeper.onAbort?.();
+    this.#call?.abort(Object.assign(new Error('route timeout exceeded'), { name: 'TimeoutError' }));
+  };
+
+  #responseHeaders(route: CompiledRoute, backend: CompiledBackend, upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
+    const out: OutgoingHttpHeaders = {};
+    for (const k in upstream) if (!SKIP_RESPONSE_HEADERS.has(k) && !k.startsWith('x-ratelimit-')) out[k] = upstream[k];
+    out['x-request-id'] = this.#p.requestId;
+    out['x-ployd-route'] = route.name;
+    out['x-ployd-backend'] = backend.name;
+    ratelimitHeaders(this.#decision, out);
+    this.#committedAt = performance.now();
+    const overhead = this.#committedAt - this.#p.startedAt - this.#upstreamMs - this.#sleptMs;
+    out['x-ployd-overhead-ms'] = Math.max(0, overhead).toFixed(3);
+    this.#deps.metrics.overhead.labels(route.id).observe(Math.max(0, overhead) / 1000);
+    return out;
+  }
+
+  #sleptMs = 0;
+
+  #commit(route: CompiledRoute, backend: CompiledBackend, outcome: AttemptOutcome): void {
+    const res = this.#p.res;
+    if (outcome.type === 'buffered') {
+      clearTimeout(this.#deadlineTimer);
+      const headers = this.#responseHeaders(route, backend, outcome.headers);
+      headers['content-length'] = outcome.body.length;
+      res.writeHead(outcome.status, headers);
+      res.end(outcome.body);
+      const usage = outcome.status < 300 ? extractUsage(outcome.body) : undefined;
+      this.#settleTokens(usage ? usage.promptTokens + usage.completionTokens : undefined);
+      if (usage) {
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(usage.promptTokens);
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(usage.completionTokens);
+      }
+      const total = performance.now() - this.#p.startedAt;
+      this.#deps.windows.record(backend.metricsKey, outcome.status < 500, total, undefined);
+      this.#finish(outcome.status, undefined, backend);
+      return;
+    }
+    if (outcome.type !== 'stream') return;
+    const headers = this.#responseHeaders(route, backend, outcome.headers);
+    res.writeHead(outcome.status, headers);
+    this.#ttftMs = performance.now() - this.#p.startedAt;
+    const call = outcome.call;
+    this.#call = call;
+    let lastUsage: ReturnType<typeof extractUsage>;
+    let done = false;
+    const end = (err: Error | undefined): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(this.#deadlineTimer);
+      this.#releaseStream?.();
+      const bs = this.#deps.state.backend(backend.id);
+      if (err && !this.#clientGone) {
+        // After the first byte there is no retry: end the stream with an explicit error event and
+        // close the connection, so no client mistakes a cut stream for a complete answer.
+        const code: ErrorCode = this.#timedOut || (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? 'E_UPSTREAM_TIMEOUT' : 'E_UPSTREAM';
+        this.#errorCode = code;
+        this.#deps.metrics.errors.labels(route.id, backend.name, 'stream_' + code).inc();
+        bs.breaker.onFailure(route.breaker, Date.now());
+        this.#deps.windows.record(backend.metricsKey, false, undefined, this.#ttftMs);
+        if (!res.destroyed) res.write(sseErrorEvent(code, `upstream stream failed: ${err.message}`), () => res.destroy());
+        this.#settleTokens(undefined);
+        this.#finish(res.statusCode, code, backend);
+        return;
+      }
+      if (this.#clientGone) {
+        this.#settleTokens(undefined);
+        this.#finish(499, 'client_closed', backend);
+        return;
+      }
+      res.end();
+      if (lastUsage) {
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(lastUsage.promptTokens);
+        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(lastUsage.completionTokens);
+      }
+      this.#settleTokens(lastUsage ? lastUsage.promptTokens + lastUsage.completionTokens : undefined);
+      this.#deps.windows.record(backend.metricsKey, true, performance.now() - this.#p.startedAt, this.#ttftMs);
+      this.#finish(outcome.status, undefined, backend);
+    };
+    call.attach(res, {
+      onChunk: (chunk) => {
+        this.#completionChunks++;
+        // Usage, when the client asked for it (stream_options.include_usage), is in the last chunks.
+        if (chunk.length > 8 && chunk.includes('"usage"')) lastUsage = extractUsage(chunk) ?? lastUsage;
+      },
+      onEnd: () => end(undefined),
+      onError: (err) => end(err),
+    });
+  }
+
+  #settleTokens(actual: number | undefined): void {
+    if (this.#tokenChecks.length === 0) return;
+    // Without usage (a stream that did not ask for it), count a chunk as a token: vLLM sends one per token.
+    const used = actual ?? Math.ceil(this.#p.rawBody.length / 4) + this.#completionChunks;
+    const delta = this.#reserved - used;
+    if (delta !== 0) for (const c of this.#tokenChecks) this.#deps.limiter.adjust(c, delta);
+  }
+
+  #respondFailure(route: CompiledRoute, last: AttemptOutcome | undefined, kind: FailureKind | undefined, backend: CompiledBackend | undefined, noBackend: boolean): void {
+    const res = this.#p.res;
+    if (noBackend || !last || !backend) {
+      this.#fail('E_NO_HEALTHY_BACKEND', `no healthy backend for route ${route.name}`, { 'retry-after': '1' });
+      return;
+    }
+    if (last.type === 'buffered') {
+      // The upstream's own answer (5xx or 429 after retries) is the most useful thing to pass on.
+      const headers = this.#responseHeaders(route, backend, last.headers);
+      headers['content-length'] = last.body.length;
+      res.writeHead(last.status, headers);
+      res.end(last.body);
+      this.#settleTokens(0);
+      this.#finish(last.status, kind, backend);
+      return;
+    }
+    const timeout = kind === 'timeout' || this.#timedOut;
+    this.#settleTokens(0);
+    this.#fail(timeout ? 'E_UPSTREAM_TIMEOUT' : 'E_UPSTREAM', timeout ? `upstream timed out after ${this.#attempts} attempt(s)` : `upstream failed after ${this.#attempts} attempt(s): ${last.type === 'error' ? last.error.message : ''}`, {}, null, backend);
+  }
+
+  #failWith(err: unknown): void {
+    if (isPloydError(err)) this.#fail(err.code, err.message);
+    else {
+      this.#deps.log.error({ err }, 'gateway: unexpected error');
+      this.#fail('E_INTERNAL', 'internal gateway error');
+    }
+  }
+
+  #fail(code: ErrorCode, message: string, headers: OutgoingHttpHeaders = {}, param: string | null = null, backend?: CompiledBackend): void {
+    clearTimeout(this.#deadlineTimer);
+    ratelimitHeaders(this.#decision, headers);
+    headers['x-request-id'] = this.#p.requestId;
+    if (code === 'E_UNAUTHENTICATED' || code === 'E_TOKEN_EXPIRED') headers['www-authenticate'] = 'Bearer';
+    sendError(this.#p.res, code, message, headers, param);
+    this.#finish(ERROR_CATALOGUE[code].http, code, backend);
+  }
+
+  #finish(status: number, errorCode: string | undefined, backend: CompiledBackend | undefined): void {
+    this.#errorCode ??= errorCode;
+    const route = this.#route;
+    const routeLabel = route?.id ?? 'none';
+    const backendLabel = backend?.name ?? 'none';
+    const m = this.#deps.metrics;
+    const total = performance.now() - this.#p.startedAt;
+    m.requests.labels(routeLabel, backendLabel, String(status)).inc();
+    if (route?.monitoring !== false) {
+      m.latency.labels(routeLabel, backendLabel).observe(total / 1000);
+      if (this.#ttftMs !== undefined) m.ttft.labels(routeLabel, backendLabel).observe(this.#ttftMs / 1000);
+    }
+    if (this.#errorCode && errorCode !== undefined) m.errors.labels(routeLabel, backendLabel, this.#errorCode).inc();
+    const isError = status >= 400;
+    // Checked first: building the log record costs more than the rest of this function.
+    if (this.#deps.log.isLevelEnabled('info') && (isError || this.#deps.accessLogSampleRate >= 1 || Math.random() < this.#deps.accessLogSampleRate)) {
+      this.#deps.log.info(
+        {
+          access: true,
+          id: this.#p.requestId,
+          method: this.#p.req.method,
+          path: this.#p.req.url,
+          route: route?.id,
+          backend: backend?.name,
+          model: this.#p.body.model,
+          status,
+          error: this.#errorCode,
+          attempts: this.#attempts,
+          ms: Number(total.toFixed(3)),
+          ttftMs: this.#ttftMs !== undefined ? Number(this.#ttftMs.toFixed(3)) : undefined,
+          client: this.#principal?.id,
+        },
+        'request',
+      );
+    }
+  }
+}
+
+/** A request id: the client's `x-request-id` when sane, else a fresh UUID. */
+export function requestIdOf(headers: IncomingHttpHeaders): string {
+  const v = headers['x-request-id'];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && s.length <= 128 && /^[\w.:-]+$/.test(s) ? s : randomUUID();
+}
