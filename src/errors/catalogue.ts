@@ -69,6 +69,9 @@ export const ERROR_CATALOGUE = {
   E_PORT_IN_USE: { http: 409, exit: 1, summary: 'Port already in use' },
   E_STARTUP_TIMEOUT: { http: 504, exit: 1, summary: 'Replica did not become ready in time' },
   E_INSUFFICIENT_GPUS: { http: 409, exit: 1, summary: 'Not enough free GPUs' },
+  E_CRASH_LOOP: { http: 503, exit: 1, summary: 'Replica keeps exiting; restarts are backing off' },
+  E_LIVENESS: { http: 503, exit: 1, summary: 'Replica failed its liveness probe and was restarted' },
+  E_RUNTIME_LOCKED: { http: 409, exit: 3, summary: 'Another supervisor is using the runtime state dir' },
 
   // --- gateway -------------------------------------------------------------------------------
   E_ROUTE_NOT_FOUND: { http: 404, exit: 1, summary: 'No route matches the request' },

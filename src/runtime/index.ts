@@ -1,1 +1,3 @@
 export type { DeploymentRef, DeploymentStatus, Endpoint, HealthStatus, ReplicaPhase, ReplicaStatus, Runtime } from './types.ts';
+export * from './local/index.ts';
+export * from './gpu/index.ts';

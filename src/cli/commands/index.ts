@@ -10,6 +10,8 @@ import { registerRoutes } from './routes.ts';
 import { registerSchema } from './schema.ts';
 import { registerServer } from './server.ts';
 import { registerValidate } from './validate.ts';
+import { registerSimulator } from './simulator.ts';
+import { registerLogs } from './logs.ts';
 
 /**
  * Every `ployd` sub-command, one file each. Add a line here when adding a command file.
@@ -26,4 +28,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAudit,
   registerServer,
   registerGateway,
+  registerSimulator,
+  registerLogs,
 ];

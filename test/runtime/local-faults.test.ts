@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GpuInventory, createLocalRuntime, type LocalRuntimeOptions, type Runtime } from '../../src/runtime/index.ts';
+import { fakeDeployment, processesWith, waitFor } from './helpers.ts';
+
+const FAST = {
+  probePeriodMs: 200,
+  startupProbeMs: 50,
+  backoffInitialMs: 200,
+  backoffMaxMs: 2000,
+  terminationGraceMs: 500,
+  drainTimeoutMs: 5000,
+  noMetricsDrainMs: 100,
+  autoscaleIntervalMs: 200,
+};
+
+let dir: string;
+let marker: string;
+let rt: (Runtime & { stateDir: string }) | undefined;
+const ref = (name: string) => ({ namespace: 'test', name });
+
+async function start(extra: Partial<LocalRuntimeOptions> = {}): Promise<Runtime & { stateDir: string }> {
+  rt = await createLocalRuntime({ stateDir: dir, gpus: new GpuInventory([]), handleSignals: false, timings: FAST, ...extra });
+  return rt;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ployd-rt-'));
+  marker = `mk-${randomUUID()}`;
+});
+
+afterEach(async () => {
+  await rt?.close();
+  rt = undefined;
+  // No orphans, whatever the test did.
+  expect(processesWith(marker)).toEqual([]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('local runtime: faults', () => {
+  it('a command that does not exist: Failed with E_COMMAND_NOT_FOUND, Degraded, no process', async () => {
+    const runtime = await start();
+    await runtime.apply(fakeDeployment('bad1', marker, { replicas: 1, model: { command: { command: [`/nonexistent/vllm-${marker}`, 'serve'] } } }));
+    const s = await waitFor(async () => {
+      const st = await runtime.status(ref('bad1'));
+      return st?.replicas[0]?.phase === 'Failed' ? st : undefined;
+    }, 3000, 'failed');
+    expect(s.health).toBe('Degraded');
+    expect(s.replicas[0]?.reason).toMatch(/^E_COMMAND_NOT_FOUND: command not found: \/nonexistent\/vllm-/);
+    expect(s.message).toContain('E_COMMAND_NOT_FOUND');
+    expect(runtime.endpoints()).toEqual([]);
+  });
+
+  it('a server that exits at once: CrashLoop with its last log lines, restarts backing off', async () => {
+    const runtime = await start();
+    await runtime.apply(fakeDeployment('bad2', marker, { replicas: 1 }, ['--exit-at-once']));
+    const s = await waitFor(async () => {
+      const st = await runtime.status(ref('bad2'));
+      return st?.replicas[0]?.phase === 'CrashLoop' && (st.replicas[0].restarts ?? 0) >= 2 ? st : undefined;
+    }, 5000, 'crash loop');
+    const r = s.replicas[0];
+    expect(s.health).toBe('Degraded');
+    expect(r?.reason).toMatch(/^E_CRASH_LOOP: exited with code 3 after .*; restart \d+ in /);
+    expect(r?.lastLog?.some((l) => l.includes('fatal: model weights not found'))).toBe(true);
+    expect(r?.url).toBeUndefined();
+  });
+
+  it('a server that never becomes ready: E_STARTUP_TIMEOUT, killed and restarted, never two at once', async () => {
+    const runtime = await start();
+    await runtime.apply(fakeDeployment('bad3', marker, { replicas: 1, health: { startupTimeout: '800ms' } }, ['--never-ready']));
+    let maxProcs = 0;
+    const s = await waitFor(async () => {
+      maxProcs = Math.max(maxProcs, processesWith(marker).length);
+      const st = await runtime.status(ref('bad3'));
+      return st?.replicas[0]?.reason?.startsWith('E_STARTUP_TIMEOUT') && (st.replicas[0].restarts ?? 0) >= 1 ? st : undefined;
+    }, 6000, 'startup timeout');
+    expect(s.health).toBe('Degraded');
+    expect(s.replicas[0]?.reason).toMatch(/not ready within 0\.8s/);
+    await waitFor(() => processesWith(marker).length === 1, 3000, 'restarted');
+    expect(maxProcs).toBeLessThanOrEqual(1);
+  });
+
+  it('a declared port already taken: Pending with E_PORT_IN_USE, Ready once it frees', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const runtime = await start();
+      await runtime.apply(fakeDeployment('bad4', marker, { replicas: 1, serving: { port } }));
+      const s = await waitFor(async () => {
+        const st = await runtime.status(ref('bad4'));
+        return st?.replicas[0]?.reason?.includes('E_PORT_IN_USE') ? st : undefined;
+      }, 3000, 'port in use');
+      expect(s.replicas[0]?.phase).toBe('Pending');
+      expect(s.replicas[0]?.reason).toContain(`port ${port}`);
+      expect(processesWith(marker)).toEqual([]);
+      await new Promise<void>((r) => blocker.close(() => r()));
+      const ok = await waitFor(() => (runtime.endpoints().length === 1 ? runtime.endpoints() : undefined), 5000, 'ready after release');
+      expect(ok[0]?.url).toBe(`http://127.0.0.1:${port}`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('an allocated port stolen before the server binds: detected from its log, restarted on another port', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as { port: number }).port;
+    let calls = 0;
+    try {
+      const runtime = await start({
+        // The first allocation hands out the stolen port, as a race with another process would.
+        allocatePort: async (host) => {
+          calls++;
+          if (calls === 1) return taken;
+          const { freePortForTest } = await import('./port.ts');
+          return freePortForTest(host);
+        },
+      });
+      await runtime.apply(fakeDeployment('bad5', marker, { replicas: 1 }));
+      const eps = await waitFor(() => (runtime.endpoints().length === 1 ? runtime.endpoints() : undefined), 5000, 'ready on another port');
+      expect(eps[0]?.url).not.toContain(`:${taken}`);
+      const s = await runtime.status(ref('bad5'));
+      expect(s?.replicas[0]?.restarts).toBe(1);
+      expect(calls).toBe(2);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a replica that ignores SIGTERM is SIGKILLed after the grace period', async () => {
+    const runtime = await start();
+    await runtime.apply(fakeDeployment('bad6', marker, { replicas: 1 }, ['--ignore-term']));
+    await waitFor(() => runtime.endpoints().length === 1, 5000, 'ready');
+    const t0 = Date.now();
+    await runtime.delete(ref('bad6'));
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(FAST.terminationGraceMs);
+    expect(processesWith(marker)).toEqual([]);
+    expect(await runtime.status(ref('bad6'))).toBeUndefined();
+  });
+
+  it('close() stops every replica (children die with the supervisor) and a second supervisor on the same dir is refused', async () => {
+    const runtime = await start();
+    await runtime.apply(fakeDeployment('m9', marker, { replicas: 2 }));
+    await waitFor(() => runtime.endpoints().length === 2, 5000, 'ready');
+    await expect(createLocalRuntime({ stateDir: dir, handleSignals: false })).rejects.toMatchObject({
+      code: 'E_RUNTIME_LOCKED',
+    });
+    await runtime.close();
+    expect(processesWith(marker)).toEqual([]);
+  });
+});
