@@ -202,6 +202,7 @@ export class SimEngine {
     const now = performance.now();
     const cfg = this.config();
     const finished: Generation[] = [];
+    const broken: Generation[] = [];
     for (const g of this.running) {
       if (g.paused || g.nextDue > now + 0.5) continue;
       const { spec } = g;
@@ -217,18 +218,28 @@ export class SimEngine {
       }
       const n = g.emitted - from;
       if (n > 0) this.metrics.addGenerationTokens(n);
-      if (n > 0 && spec.stream && !g.sink.tokens(from, g.emitted)) g.paused = true;
+      try {
+        if (n > 0 && spec.stream && !g.sink.tokens(from, g.emitted)) g.paused = true;
+      } catch {
+        // A transport that broke under us (socket gone): drop this sequence, keep the others going.
+        broken.push(g);
+        continue;
+      }
       if (g.emitted >= limit) finished.push(g);
     }
+    for (const g of broken) this.release(g);
     for (const g of finished) {
-      if (g.spec.disconnectAfter !== undefined) {
-        this.release(g);
-        g.sink.disconnect();
-      } else {
+      const ok = g.spec.disconnectAfter === undefined;
+      if (ok) {
         this.metrics.observeE2e((now - g.arrival) / 1000);
         this.metrics.success(g.spec.finishReason);
-        this.release(g);
-        g.sink.finish();
+      }
+      this.release(g);
+      try {
+        if (ok) g.sink.finish();
+        else g.sink.disconnect();
+      } catch {
+        // The client is gone already; its slot is free, nothing else to do.
       }
     }
     let next = Infinity;

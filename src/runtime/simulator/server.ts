@@ -219,8 +219,11 @@ export function createSimulatorServer(options: SimulatorOptions, logger: Logger 
         res.end(out);
       },
       disconnect() {
-        // The `disconnect` failure: the peer sees the connection reset mid-response.
-        req.socket.destroy();
+        // The `disconnect` failure: the connection closes mid-response (no final chunk, no [DONE]).
+        // Chunks already written are flushed first — destroying at once could drop them unsent.
+        const socket = req.socket;
+        if (headersSent) socket.end(() => socket.destroy());
+        else socket.destroy();
       },
     };
 
