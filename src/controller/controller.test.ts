@@ -95,6 +95,6 @@ describe('sync plan', () => {
 
 describe('backoff', () => {
   it('grows and caps', () => {
-    expect([0, 1, 2, 10].map((n) => backoffDelay(n, SELF_HEAL_BACKOFF))).toEqual([2000, 6000, 18000, 300000]);
+    expect([0, 1, 2, 10].map((n) => backoffDelay(n, SELF_HEAL_BACKOFF))).toEqual([5000, 10000, 20000, 300000]);
   });
 });
