@@ -1,17 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, harness, QUICKSTART, TestRepo, type Harness } from './harness.ts';
 
-let h: Harness | undefined;
+let h: Harness;
+let open: Harness | undefined;
 afterEach(async () => {
-  await h?.close();
-  h = undefined;
+  await open?.close();
+  open = undefined;
 });
+async function setup(...args: Parameters<typeof harness>): Promise<Harness> {
+  await setup(...args);
+  open = h;
+  return h;
+}
 
-const appOf = (name: string) => h!.controller.get(name);
+const appOf = (name: string) => h.controller.get(name);
 
 describe('controller: reconcile loop on a real git repo', () => {
   it('a commit brings dev and staging up; production waits for a manual sync; audit names the commit', async () => {
-    h = await harness(new TestRepo(QUICKSTART));
+    await setup(new TestRepo(QUICKSTART));
     await h.controller.start();
     const head = h.repo.git('rev-parse', 'HEAD').trim();
     const dev = await eventually(async () => {
@@ -36,7 +42,7 @@ describe('controller: reconcile loop on a real git repo', () => {
   });
 
   it('a route weight commit applies; a bad commit is refused and the last good state stays', async () => {
-    h = await harness(new TestRepo(QUICKSTART));
+    await setup(new TestRepo(QUICKSTART));
     await h.controller.start();
     await eventually(async () => (await appOf('quickstart-dev')).syncStatus === 'Synced', 8000, 'dev synced');
     h.repo.edit('base/route.yaml', 'weight: 90', 'weight: 50');
@@ -64,7 +70,7 @@ describe('controller: reconcile loop on a real git repo', () => {
   });
 
   it('a manual scale through the SDK shows OutOfSync, then self-heals', async () => {
-    h = await harness(new TestRepo(QUICKSTART), { selfHealBackoff: { base: 600, factor: 2, max: 5000 } });
+    await setup(new TestRepo(QUICKSTART), { selfHealBackoff: { base: 600, factor: 2, max: 5000 } });
     await h.controller.start();
     await eventually(async () => (await appOf('quickstart-dev')).syncStatus === 'Synced', 8000, 'dev synced');
     await h.ployd.modelServing.scaleModel({ namespace: 'dev', name: 'chat-v1' }, 4, { subject: 'alice', groups: [], via: 'cli' });
@@ -74,19 +80,19 @@ describe('controller: reconcile loop on a real git repo', () => {
       return a.syncStatus === 'OutOfSync' ? a : undefined;
     }, 3000, 'OutOfSync');
     expect(drifted.resources.find((r) => r.name === 'chat-v1')?.changes).toEqual([{ path: '/spec/replicas', desired: 1, live: 4 }]);
-    await eventually(async () => (await h!.ployd.modelServing.getModel({ namespace: 'dev', name: 'chat-v1' })).resource.spec.replicas === 1, 5000, 'self-heal');
+    await eventually(async () => (await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'chat-v1' })).resource.spec.replicas === 1, 5000, 'self-heal');
     await eventually(async () => (await appOf('quickstart-dev')).syncStatus === 'Synced', 5000, 'Synced again');
     const audit = await h.ployd.audit.list({ limit: 100 });
     expect(audit.items.filter((e) => e.resource === 'ModelDeployment/dev/chat-v1' && e.via === 'gitops').length).toBeGreaterThanOrEqual(2);
   });
 
   it('prunes what left Git, keeps it without prune', async () => {
-    h = await harness(new TestRepo(QUICKSTART));
+    await setup(new TestRepo(QUICKSTART));
     await h.controller.start();
     await eventually(async () => (await appOf('quickstart-staging')).syncStatus === 'Synced', 8000, 'synced');
-    h.repo.edit('base/route.yaml', /  - name: chat-v2\n    weight: 10\n    priority: 2\n/, '');
+    h.repo.edit('base/route.yaml', / {2}- name: chat-v2\n {4}weight: 10\n {4}priority: 2\n/, '');
     h.repo.edit('base/route.yaml', 'weight: 90', 'weight: 100');
-    h.repo.edit('base/models.yaml', /---\napiVersion: ployd.ai\/v1\nkind: ModelDeployment\nmetadata:\n  name: chat-v2[\s\S]*$/, '');
+    h.repo.edit('base/models.yaml', /---\napiVersion: ployd.ai\/v1\nkind: ModelDeployment\nmetadata:\n {2}name: chat-v2[\s\S]*$/, '');
     const sha = h.repo.commit('retire v2');
     await h.controller.refresh();
     await eventually(async () => (await appOf('quickstart-staging')).revision === sha && (await appOf('quickstart-staging')).syncStatus === 'Synced', 8000, 'pruned');
@@ -96,7 +102,7 @@ describe('controller: reconcile loop on a real git repo', () => {
   });
 
   it('rollback pins the revision and suspends auto-sync until re-enabled', async () => {
-    h = await harness(new TestRepo(QUICKSTART));
+    await setup(new TestRepo(QUICKSTART));
     await h.controller.start();
     const first = await eventually(async () => {
       const a = await appOf('quickstart-dev');
