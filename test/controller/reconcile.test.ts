@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, harness, QUICKSTART, TestRepo, type Harness } from './harness.ts';
 
-let h: Harness;
+let h!: Harness;
 let open: Harness | undefined;
 afterEach(async () => {
   await open?.close();
   open = undefined;
 });
 async function setup(...args: Parameters<typeof harness>): Promise<Harness> {
-  await setup(...args);
+  h = await harness(...args);
   open = h;
   return h;
 }
