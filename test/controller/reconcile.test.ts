@@ -28,7 +28,7 @@ describe('controller: reconcile loop on a real git repo', () => {
     expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'chat-v1' })).resource.spec.replicas).toBe(1);
     expect((await h.ployd.modelServing.getModel({ namespace: 'staging', name: 'chat-v1' })).resource.spec.replicas).toBe(2);
     const route = await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' });
-    expect(route.resource.spec.models.map((m) => m.weight)).toEqual([90, 10]);
+    expect(route.resource.spec.models?.map((m) => m.weight)).toEqual([90, 10]);
     await h.controller.idle();
     const prod = await appOf('quickstart-production');
     expect(prod.syncStatus).toBe('OutOfSync');
@@ -50,7 +50,7 @@ describe('controller: reconcile loop on a real git repo', () => {
     const good = h.repo.commit('split 50/50');
     await h.controller.refresh();
     await eventually(async () => (await appOf('quickstart-dev')).revision === good, 8000, 'weights applied');
-    expect((await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' })).resource.spec.models.map((m) => m.weight)).toEqual([50, 50]);
+    expect((await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' })).resource.spec.models?.map((m) => m.weight)).toEqual([50, 50]);
 
     // A route to a model that does not exist, and a replica count that breaks the schema.
     h.repo.edit('base/route.yaml', 'name: chat-v2', 'name: chat-v3');
@@ -65,7 +65,7 @@ describe('controller: reconcile loop on a real git repo', () => {
     expect(app.syncStatus).toBe('Unknown');
     expect(app.conditions[0]).toContain(bad.slice(0, 12));
     expect(app.diagnostics.some((d) => d.file === 'base/models.yaml')).toBe(true);
-    expect((await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' })).resource.spec.models.map((m) => m.name)).toEqual(['chat-v1', 'chat-v2']);
+    expect((await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' })).resource.spec.models?.map((m) => m.name)).toEqual(['chat-v1', 'chat-v2']);
     expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'chat-v2' })).resource.spec.replicas).toBe(1);
   });
 
@@ -117,7 +117,7 @@ describe('controller: reconcile loop on a real git repo', () => {
     const entry = hist.find((e) => e.revision === first.revision);
     await h.controller.rollback('quickstart-dev', entry!.id, { subject: 'sre', groups: [], via: 'cli' });
     await eventually(async () => (await appOf('quickstart-dev')).revision === first.revision, 8000, 'rolled back');
-    expect((await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' })).resource.spec.models.map((m) => m.weight)).toEqual([90, 10]);
+    expect((await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' })).resource.spec.models?.map((m) => m.weight)).toEqual([90, 10]);
     const pinned = await appOf('quickstart-dev');
     expect(pinned).toMatchObject({ autoSync: false, pinnedRevision: first.revision });
     // A new commit is not applied while pinned.
