@@ -620,6 +620,7 @@ export class Controller {
     if (blocked) throw new PloydError('E_SYNC_FAILED', `application ${name} cannot sync yet: ${blocked}`, { application: name });
     const cmp = await this.#compare(app, desired);
     await this.#startOperation(name, app, revision, desired, cmp.diffs, { subject: req.actor.subject, groups: req.actor.groups, prune: req.prune ?? app.spec.syncPolicy.automated?.prune ?? false });
+    await this.#refreshStatus(name, revision);
     return this.get(name);
   }
 
@@ -641,7 +642,18 @@ export class Controller {
     if (errors.length > 0) throw new PloydError('E_SYNC_FAILED', `revision ${revision.slice(0, 12)} no longer validates: ${errors[0]?.message ?? ''}`, { application: name });
     const cmp = await this.#compare(app, desired);
     await this.#startOperation(name, app, revision, desired, cmp.diffs, { subject: actor.subject, groups: actor.groups, prune: true });
+    await this.#refreshStatus(name, revision);
     return this.get(name);
+  }
+
+  /** Recomputes sync status and health after an operation, so the caller sees its result (no actions). */
+  async #refreshStatus(name: string, revision: string): Promise<void> {
+    const rec = await this.#require(name);
+    if (stateOf(rec).operation) return;
+    const app = appOf(rec);
+    const cmp = await this.#compare(app, await this.desiredAt(app, revision));
+    const sync = syncStatusOf(cmp.diffs);
+    await this.#updateState(name, (s) => ({ ...s, resources: cmp.resources, conditions: sync === 'Synced' ? [] : (s.conditions ?? []) }), { syncStatus: sync, healthStatus: cmp.health });
   }
 
   async #startOperation(

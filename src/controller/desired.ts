@@ -18,6 +18,8 @@ import { syncWave } from './plan.ts';
 
 /** The label the controller puts on everything it applies: how live resources are tied to an app. */
 export const APP_LABEL = 'ployd.ai/application';
+/** The app's project, on everything applied: the API's RBAC objects read it (`project/env/app`). */
+export const PROJECT_LABEL = 'ployd.ai/project';
 
 /** One resource of an application's desired state. */
 export interface DesiredResource {
@@ -124,10 +126,10 @@ export function comparable(resource: unknown, namespace: string): Json {
 }
 
 /** Sets namespace and the app label on a manifest (a copy). */
-function stamp(manifest: Record<string, unknown>, namespace: string, appName: string): Record<string, unknown> {
+function stamp(manifest: Record<string, unknown>, namespace: string, app: Application): Record<string, unknown> {
   const metadata = isObject(manifest.metadata) ? manifest.metadata : {};
   const labels = isObject(metadata.labels) ? metadata.labels : {};
-  return { ...manifest, metadata: { ...metadata, namespace, labels: { ...labels, [APP_LABEL]: appName } } };
+  return { ...manifest, metadata: { ...metadata, namespace, labels: { ...labels, [APP_LABEL]: app.metadata.name, [PROJECT_LABEL]: app.spec.project } } };
 }
 
 /**
@@ -181,7 +183,7 @@ export function renderApplication(treeDir: string, app: Application): DesiredSta
       continue;
     }
     seen.add(id);
-    const manifest = stamp(r.parsed.manifest, environment, app.metadata.name);
+    const manifest = stamp(r.parsed.manifest, environment, app);
     // Parse the stamped manifest as the SDK will: so defaults never show up as drift.
     const reparsed = parseResource(manifest).parsed?.resource ?? res;
     resources.push({

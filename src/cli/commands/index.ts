@@ -1,4 +1,6 @@
 import type { RegisterCommand } from '../context.ts';
+import { registerAlerts } from './alerts.ts';
+import { registerApp } from './app.ts';
 import { registerAudit } from './audit.ts';
 import { registerGateway } from './gateway.ts';
 import { registerInit } from './init.ts';
@@ -8,6 +10,7 @@ import { registerRegistry } from './registry.ts';
 import { registerRender } from './render.ts';
 import { registerRoutes } from './routes.ts';
 import { registerSchema } from './schema.ts';
+import { registerUp } from './up.ts';
 import { registerServer } from './server.ts';
 import { registerValidate } from './validate.ts';
 import { registerSimulator } from './simulator.ts';
@@ -28,6 +31,9 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAudit,
   registerServer,
   registerGateway,
+  registerUp,
+  registerApp,
+  registerAlerts,
   registerSimulator,
   registerLogs,
 ];
