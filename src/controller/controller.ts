@@ -538,6 +538,8 @@ export class Controller {
       else conditions.push(`auto-sync is off: ployd app sync ${name}`);
     }
     const reset = sync === 'Synced' && state.selfHeal && now >= state.selfHeal.nextAt;
+    // A new revision whose desired state equals live state needs no operation: it is synced.
+    const caughtUp = sync === 'Synced' && !state.pinnedRevision && target !== state.syncedRevision;
     await this.#updateState(
       name,
       (s) => {
@@ -546,6 +548,7 @@ export class Controller {
           ...rest,
           ...(reset ? { selfHeal: { attempts: 0, nextAt: 0 } } : {}),
           targetRevision: target,
+          ...(caughtUp ? { syncedRevision: target } : {}),
           conditions,
           resources: cmp.resources,
           reconciledAt: new Date(now).toISOString(),
