@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Controller, GitSource, type ControllerOptions } from '../../src/controller/index.ts';
 import { createLogger } from '../../src/log/index.ts';
-import { createPloyd, MemoryRuntime, type Ployd } from '../../src/sdk/index.ts';
+import { createPloyd, MemoryRuntime, type MemoryRuntimeOptions, type Ployd } from '../../src/sdk/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 
 export const QUICKSTART = join(import.meta.dirname, '../../examples/quickstart');
@@ -75,9 +75,9 @@ export async function testStore(): Promise<Store> {
   return openStore({ pglite: await shared, schema: `t_${randomBytes(6).toString('hex')}` });
 }
 
-export async function harness(repo: TestRepo, extra: Partial<ControllerOptions> = {}): Promise<Harness> {
+export async function harness(repo: TestRepo, extra: Partial<ControllerOptions> = {}, runtimeOptions: MemoryRuntimeOptions = {}): Promise<Harness> {
   const store = await testStore();
-  const runtime = new MemoryRuntime();
+  const runtime = new MemoryRuntime(runtimeOptions);
   const logger = createLogger();
   const ployd = createPloyd({ store, runtime, logger });
   const cacheDir = mkdtempSync(join(tmpdir(), 'ployd-ctl-cache-'));
