@@ -72,7 +72,7 @@ describe('controller: waves, dependsOn, hooks, restart', () => {
     expect(failed.result).toContain('PreSync hook validate-resources failed: needs 1 GPU(s), the runtime has 0');
     expect(h.runtime.calls).toEqual([]);
     await expect(h.ployd.modelServing.getModel({ namespace: 'dev', name: 'big-model' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
-    await eventually(async () => existsSync(marker), 5000, 'SyncFail hook');
+    await eventually(() => Promise.resolve(existsSync(marker)), 5000, 'SyncFail hook');
     expect(readFileSync(marker, 'utf8').trim()).toBe('big');
     rmSync(join(marker, '..'), { recursive: true, force: true });
   });
@@ -90,7 +90,7 @@ describe('controller: waves, dependsOn, hooks, restart', () => {
     expect((await h.store.applications.get('two'))?.operation).toMatchObject({ operation: { step: 2 } });
     h.runtime.setReplicaPhase({ namespace: 'dev', name: 'first' }, 0, 'Ready');
     await h.controller.start();
-    await eventually(async () => h.runtime.calls.some((c) => c.op === 'apply' && c.name === 'second'), 8000, 'wave 1 applied');
+    await eventually(() => Promise.resolve(h.runtime.calls.some((c) => c.op === 'apply' && c.name === 'second')), 8000, 'wave 1 applied');
     h.runtime.setReplicaPhase({ namespace: 'dev', name: 'second' }, 0, 'Ready');
     await eventually(async () => (await h.controller.history('two'))[0]?.phase === 'Succeeded', 8000, 'sync finished');
     expect(await h.controller.history('two')).toHaveLength(1);
