@@ -13,6 +13,7 @@ import type { GitSource } from './git/index.ts';
 import { rollUpHealth } from './health.ts';
 import { runHook, type HookResult } from './hooks.ts';
 import { applyResource, CONFIG_KINDS, deleteResource, DEFERRED_KINDS, MANAGED_KINDS, readLive, resourceHealth } from './live.ts';
+import type { LeaderElector } from './leader.ts';
 import { ControllerMetrics } from './metrics.ts';
 import { planSync, type PlanStep } from './plan.ts';
 import { groupOf, projectViolations } from './project-check.ts';
@@ -40,6 +41,8 @@ export interface ControllerOptions {
   /** Apps reconciled at once (default 8). */
   readonly concurrency?: number;
   readonly metrics?: ControllerMetrics;
+  /** With Postgres: only the holder of the advisory lock acts; others wait to take over. */
+  readonly leaderElection?: LeaderElector;
   readonly now?: () => number;
 }
 
@@ -137,6 +140,9 @@ export class Controller {
   /** Starts watching Git (fs watch for local repos, polling with jitter) and reconciling. */
   async start(): Promise<void> {
     this.#stopped = false;
+    // Two controllers must never both act: wait for the lock first; losing it stops this one.
+    await this.#o.leaderElection?.acquire({ onLost: () => void this.stop() });
+    if (this.#stopped) return;
     await this.refresh();
     await this.#resumeOperations();
     this.#o.source.watch(() => void this.refresh());
@@ -178,6 +184,12 @@ export class Controller {
     for (const q of this.#queue.values()) clearTimeout(q.timer);
     this.#pending.length = 0;
     while (this.#active > 0) await new Promise((r) => setTimeout(r, 20));
+    await this.#o.leaderElection?.release();
+  }
+
+  /** Whether this controller may act (always, without leader election). */
+  get isLeader(): boolean {
+    return this.#o.leaderElection ? this.#o.leaderElection.isLeader : !this.#stopped;
   }
 
   get lastError(): string | undefined {

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { Controller, GitSource } from '../../controller/index.ts';
+import { Controller, GitSource, LeaderElector } from '../../controller/index.ts';
 import { PloydError } from '../../errors/index.ts';
 import { createGateway } from '../../gateway/index.ts';
 import { rootLogger } from '../../log/index.ts';
@@ -125,6 +125,8 @@ export async function startPlatform(o: UpOptions): Promise<RunningPlatform> {
       gpuCount: (type) => gpus.gpus.filter((g) => gpuMatchesType(g, type)).length,
       gateway: { url: gatewayUrl, apiKey: created.key },
       ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
+      // Several `ployd up` on one Postgres: one controller acts. PGlite is one process anyway.
+      ...(process.env.PLOYD_DATABASE_URL ? { leaderElection: new LeaderElector({ url: process.env.PLOYD_DATABASE_URL, logger }) } : {}),
     });
     const app = createServerApp({ ployd: sdk, logger, routes: applicationRoutes(controller) });
     app.get('/metrics/controller', async (c) => c.body(await controller.metrics.registry.metrics(), 200, { 'content-type': controller.metrics.registry.contentType }));
