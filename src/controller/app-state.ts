@@ -46,5 +46,7 @@ export interface AppState {
   readonly operation?: OperationState;
   readonly lastOperation?: { readonly phase: string; readonly message: string; readonly revision: string; readonly finishedAt: string };
   readonly resources?: readonly ResourceStatus[];
+  /** What the controller has applied for this app and not pruned: where removals are looked for. */
+  readonly managed?: readonly ResourceKey[];
   readonly reconciledAt?: string;
 }

@@ -418,7 +418,20 @@ export class Controller {
   // --- reconcile --------------------------------------------------------------------------------
 
   /** Desired state of an app at a revision (signature checked, rendered, validated, project-checked). */
+  readonly #desiredCache = new Map<string, DesiredState>();
+
+  /** Desired state per (revision, app spec): a commit's tree never changes, so neither does this. */
   async desiredAt(app: Application, revision: string): Promise<DesiredState> {
+    const key = `${revision}:${createHash('sha256').update(JSON.stringify(app)).digest('hex')}`;
+    const hit = this.#desiredCache.get(key);
+    if (hit) return hit;
+    const d = await this.#computeDesired(app, revision);
+    this.#desiredCache.set(key, d);
+    if (this.#desiredCache.size > 10_000) this.#desiredCache.delete(this.#desiredCache.keys().next().value as string);
+    return d;
+  }
+
+  async #computeDesired(app: Application, revision: string): Promise<DesiredState> {
     const sig = await this.#signatureError(revision);
     if (sig) return { resources: [], diagnostics: [{ severity: 'error', code: 'E_SIGNATURE', message: sig }] };
     const tree = await this.#o.source.tree(revision);
@@ -432,7 +445,6 @@ export class Controller {
   }
 
   async #compare(app: Application, desired: DesiredState): Promise<{ diffs: ResourceDiff[]; resources: ResourceStatus[]; health: HealthStatus }> {
-    const env = environmentOf(app);
     const desiredMap = new Map<string, { key: ResourceKey; value: Json }>();
     const other: ResourceStatus[] = [];
     for (const r of desired.resources) {
@@ -440,7 +452,8 @@ export class Controller {
       else if (DEFERRED_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'Deferred', message: `${r.key.kind} is recorded; the local controller does not act on it yet` });
       else if (!CONFIG_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'NotActionable', message: `${r.key.kind} is a Kubernetes kind: the local runtime cannot act on it` });
     }
-    const live = await readLive(this.#o.ployd, app.metadata.name, env);
+    const managed = stateOf(await this.#require(app.metadata.name)).managed ?? [];
+    const live = await readLive(this.#o.ployd, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
     const ignore = app.spec.ignoreDifferences.map((d) => ({ kind: d.kind, ...(d.name !== undefined ? { name: d.name } : {}), jsonPointers: d.jsonPointers }));
     const diffs = diffResources(desiredMap, live, ignore);
     const resources: ResourceStatus[] = [];
@@ -754,7 +767,16 @@ export class Controller {
         }
         op = { ...op, ...extra, step: op.step + 1 };
         const next = op;
-        await this.#updateState(name, (s) => ({ ...s, operation: next }));
+        const touched = step.type === 'apply' || step.type === 'prune' ? step : undefined;
+        await this.#updateState(name, (s) => {
+          if (!touched) return { ...s, operation: next };
+          const keys = new Map((s.managed ?? []).map((k) => [keyString(k), k]));
+          for (const k of touched.keys) {
+            if (touched.type === 'prune') keys.delete(keyString(k));
+            else if ((MANAGED_KINDS as readonly string[]).includes(k.kind)) keys.set(keyString(k), { kind: k.kind, namespace: k.namespace, name: k.name });
+          }
+          return { ...s, operation: next, managed: [...keys.values()] };
+        });
       }
       await this.#finish(name, op, 'Succeeded', `synced to ${op.revision.slice(0, 12)}`);
     } catch (err) {

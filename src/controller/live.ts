@@ -1,5 +1,5 @@
 import { isPloydError, PloydError } from '../errors/index.ts';
-import type { Actor, Page, Ployd, StoredResource } from '../sdk/index.ts';
+import type { Actor, Ployd, StoredResource } from '../sdk/index.ts';
 import type { HealthStatus } from '../runtime/index.ts';
 import { APP_LABEL, comparable } from './desired.ts';
 import { keyString, type Json, type ResourceKey } from './diff.ts';
@@ -20,42 +20,37 @@ export interface LiveResource {
   readonly resourceVersion: number;
 }
 
-async function all<T>(page: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const p = await page(cursor);
-    out.push(...p.items);
-    cursor = p.nextCursor;
-  } while (cursor !== undefined);
-  return out;
-}
-
 function owned(r: StoredResource<unknown>, app: string): boolean {
   return (r.resource as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[APP_LABEL] === app;
 }
 
+async function getStored(ployd: Ployd, key: ResourceKey): Promise<StoredResource<unknown> | undefined> {
+  const ref = { namespace: key.namespace, name: key.name };
+  const read =
+    key.kind === 'ModelDeployment' ? ployd.modelServing.getModel(ref) : key.kind === 'GatewayRoute' ? ployd.aiGateway.getRoute(ref) : key.kind === 'Policy' ? ployd.security.getPolicy(ref) : undefined;
+  if (!read) return undefined;
+  try {
+    return await read;
+  } catch (e) {
+    if (isPloydError(e) && e.code === 'E_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
 /**
- * Live resources of an application, read through the SDK: those in its environment's namespace
- * that carry its label. Compared in the parsed form the SDK stores, as desired state is.
+ * Live resources of an application, read through the SDK by key: what Git wants now plus what
+ * the controller applied for the app before (so removals are seen and pruned). Only objects that
+ * carry the app's label count. Point reads keep a reconcile O(resources of the app), not
+ * O(resources of the namespace). Compared in the parsed form the SDK stores, as desired state is.
  */
-export async function readLive(ployd: Ployd, app: string, namespace: string): Promise<Map<string, LiveResource>> {
-  const [models, routes, policies] = await Promise.all([
-    all((cursor) => ployd.modelServing.listModels({ namespace, limit: 1000, ...(cursor ? { cursor } : {}) })),
-    all((cursor) => ployd.aiGateway.listRoutes({ namespace, limit: 1000, ...(cursor ? { cursor } : {}) })),
-    all((cursor) => ployd.security.listPolicies({ namespace, limit: 1000, ...(cursor ? { cursor } : {}) })),
-  ]);
+export async function readLive(ployd: Ployd, app: string, keys: readonly ResourceKey[]): Promise<Map<string, LiveResource>> {
   const out = new Map<string, LiveResource>();
-  const add = (kind: string, items: readonly StoredResource<unknown>[]): void => {
-    for (const r of items) {
-      if (!owned(r, app) || r.namespace !== namespace) continue;
-      const key = { kind, namespace: r.namespace, name: r.name };
-      out.set(keyString(key), { key, value: comparable(r.resource, r.namespace), resourceVersion: r.resourceVersion });
-    }
-  };
-  add('ModelDeployment', models);
-  add('GatewayRoute', routes);
-  add('Policy', policies);
+  const unique = new Map(keys.filter((k) => (MANAGED_KINDS as readonly string[]).includes(k.kind)).map((k) => [keyString(k), k]));
+  const found = await Promise.all([...unique.values()].map(async (k) => [k, await getStored(ployd, k)] as const));
+  for (const [key, r] of found) {
+    if (!r || !owned(r, app)) continue;
+    out.set(keyString(key), { key, value: comparable(r.resource, r.namespace), resourceVersion: r.resourceVersion });
+  }
   return out;
 }
 
