@@ -166,7 +166,7 @@ export class Controller {
     let debounce: NodeJS.Timeout | undefined;
     const off = this.#o.runtime?.onChange(() => {
       clearTimeout(debounce);
-      debounce = setTimeout(() => void this.enqueueAll(), 100);
+      debounce = setTimeout(() => void this.#onRuntimeChange(), 100);
     });
     this.#unsubscribe = () => {
       clearTimeout(debounce);
@@ -190,6 +190,25 @@ export class Controller {
   /** Whether this controller may act (always, without leader election). */
   get isLeader(): boolean {
     return this.#o.leaderElection ? this.#o.leaderElection.isLeader : !this.#stopped;
+  }
+
+  /** Which app owns a deployment (`namespace/name`), learned from desired state. */
+  readonly #owner = new Map<string, string>();
+  readonly #lastHealth = new Map<string, string>();
+
+  /** Re-checks only the apps whose deployments changed health (not every app on every change). */
+  async #onRuntimeChange(): Promise<void> {
+    const runtime = this.#o.runtime;
+    if (!runtime || this.#stopped) return;
+    const statuses = await runtime.list().catch(() => []);
+    for (const st of statuses) {
+      const k = `${st.namespace}/${st.name}`;
+      const h = `${st.health}:${st.readyReplicas}/${st.desiredReplicas}`;
+      if (this.#lastHealth.get(k) === h) continue;
+      this.#lastHealth.set(k, h);
+      const app = this.#owner.get(k);
+      if (app) this.enqueue(app);
+    }
   }
 
   get lastError(): string | undefined {
@@ -448,6 +467,7 @@ export class Controller {
     const desiredMap = new Map<string, { key: ResourceKey; value: Json }>();
     const other: ResourceStatus[] = [];
     for (const r of desired.resources) {
+      if (r.key.kind === 'ModelDeployment') this.#owner.set(`${r.key.namespace}/${r.key.name}`, app.metadata.name);
       if ((MANAGED_KINDS as readonly string[]).includes(r.key.kind)) desiredMap.set(keyString(r.key), r);
       else if (DEFERRED_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'Deferred', message: `${r.key.kind} is recorded; the local controller does not act on it yet` });
       else if (!CONFIG_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'NotActionable', message: `${r.key.kind} is a Kubernetes kind: the local runtime cannot act on it` });
