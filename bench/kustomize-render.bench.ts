@@ -25,7 +25,7 @@ spec:
     spec:
       containers:
       - name: main
-        image: vllm/vllm-openai:v0.5
+        image: vllm/vllm-openai:v0.5-a${a}
         env:
         - name: A
           value: "1"

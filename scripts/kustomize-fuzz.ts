@@ -11,7 +11,7 @@ const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2
 const pick = <T,>(a: T[]): T => a[Math.floor(rnd() * a.length)] as T;
 const maybe = (p = 0.5): boolean => rnd() < p;
 
-const deployment = (name: string) => ({
+const deployment = (name: string): Record<string, unknown> & { kind: string; metadata: object } => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { app: name } },
   spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: {
     containers: [{ name: 'main', image: pick(['nginx:1.25', 'vllm/vllm-openai:v0.5', 'busybox']), env: [{ name: 'A', value: '1' }],
@@ -38,17 +38,18 @@ function overlay(level: number): Record<string, unknown> {
   if (maybe(0.3)) k['nameSuffix'] = pick(['-s', '-v2']);
   if (maybe(0.3)) k['commonLabels'] = { env: pick(['a', 'b']), [`lvl${level}`]: 'x' };
   if (maybe(0.3)) k['labels'] = [{ pairs: { team: 'ml' }, includeSelectors: maybe(), includeTemplates: maybe() }];
-  if (maybe(0.3)) k['commonAnnotations'] = { note: pick(['hello', 'a: b', 'yes', '42']) };
-  if (maybe(0.3)) k['images'] = [{ name: pick(['nginx', 'busybox', 'redis', 'vllm/vllm-openai']), ...(maybe() ? { newTag: 'v9' } : {}), ...(maybe() ? { newName: 'reg.io/img' } : {}) }];
+  if (maybe(0.3)) k['commonAnnotations'] = { note: pick(['hello', 'a: b', 'on-call', '42x']) };
+  if (maybe(0.3)) k['images'] = [{ name: pick(['nginx', 'busybox', 'redis', 'vllm/vllm-openai']), ...(maybe() ? { newTag: 'v9' } : {}), ...(maybe() ? { newName: 'reg.io/img' } : {}), ...(maybe(0.3) ? { digest: 'sha256:abcd' } : {}) }];
+  if (maybe(0.2)) k['generatorOptions'] = { labels: { gen: 'g' }, ...(maybe() ? { disableNameSuffixHash: true } : {}) };
   if (maybe(0.3)) k['replicas'] = [{ name: 'web', count: Math.floor(rnd() * 5) }];
   const patches: unknown[] = [];
   if (maybe(0.4)) patches.push({ target: { kind: 'Deployment' }, patch: stringify([{ op: 'add', path: '/spec/template/spec/containers/0/args', value: ['--x'] }]) });
   if (maybe(0.4)) patches.push({ target: { kind: 'LLMDeployment', name: 'llama' }, patch: stringify([{ op: 'replace', path: '/spec/replicas', value: 5 }, { op: 'add', path: '/spec/nodeSelector/zone', value: 'z' }]) });
-  if (maybe(0.4)) patches.push({ patch: stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: pick(['main', 'side']), image: 'side:1', env: [{ name: 'B', value: '2' }] }] } } } }) });
+  if (maybe(0.4)) patches.push({ ...(maybe() ? { target: { kind: 'Deployment', name: 'web' } } : {}), patch: stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: pick(['main', 'side']), image: 'side:1', env: [{ name: 'B', value: '2' }] }] } } } }) });
   if (maybe(0.3)) patches.push({ target: { labelSelector: 'app=llama' }, patch: stringify({ apiVersion: 'x/v1', kind: 'X', metadata: { name: 'x' }, spec: { tolerations: [{ key: 'b' }], extra: { a: 1 } } }) });
   if (maybe(0.2)) patches.push({ target: { kind: 'Service' }, patch: stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { ports: [{ name: 'grpc', port: 90 }] } }) });
   if (maybe(0.2)) patches.push({ target: { kind: 'ConfigMap' }, patch: stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { fromPatch: 'p' } }) });
-  if (maybe(0.15)) patches.push({ patch: stringify({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, $patch: 'delete' }) });
+  if (maybe(0.15)) patches.push({ target: { kind: 'CronJob' }, patch: stringify({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, $patch: 'delete' }) });
   if (maybe(0.2)) patches.push({ target: { kind: 'Deployment', name: 'web' }, patch: stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { volumes: [{ name: 'extra', emptyDir: {} }], containers: [{ name: 'main', volumeMounts: [{ name: 'extra', mountPath: '/x' }] }] } } } }) });
   if (maybe(0.2)) patches.push({ target: { annotationSelector: 'note' }, patch: stringify([{ op: 'add', path: '/metadata/labels/annotated', value: 'y' }]) });
   if (maybe(0.2)) k['patchesJson6902'] = [{ target: { group: 'apps', version: 'v1', kind: 'Deployment', name: 'web' }, patch: stringify([{ op: 'replace', path: '/spec/replicas', value: 7 }]) }];
@@ -66,6 +67,7 @@ for (let i = 0; i < n; i++) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, 'base'), { recursive: true });
   const res = [deployment('web'), svc, llm, ...(maybe() ? [sts('db')] : []), ...(maybe() ? [cj] : []), ...(maybe() ? [hpa] : []), ...(maybe(0.4) ? rbac : [])];
+  if (maybe(0.25)) for (const r of res) if (r.kind !== 'Namespace') (r.metadata as Record<string, unknown>)['namespace'] = 'base-ns';
   writeFileSync(join(root, 'base/r.yaml'), res.map((r) => stringify(r)).join('---\n'));
   const base: Record<string, unknown> = { resources: ['r.yaml'], configMapGenerator: [{ name: 'cfg', literals: ['a=1'], ...(maybe(0.2) ? { options: { disableNameSuffixHash: true } } : {}) }], secretGenerator: [{ name: 'sec', literals: ['p=q'] }] };
   if (maybe(0.3)) Object.assign(base, { namePrefix: 'b-' });

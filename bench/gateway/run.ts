@@ -15,6 +15,7 @@ const DURATION = Number(process.env.DURATION ?? 3);
 const STREAMS = Number(process.env.STREAMS ?? 1000);
 const SKIP_STREAM = process.env.SKIP_STREAM === '1';
 const SKIP_WORKERS = process.env.SKIP_WORKERS === '1';
+const SKIP_PLAIN = process.env.SKIP_PLAIN === '1';
 const here = import.meta.dirname;
 const root = join(here, '..', '..');
 const children: ChildProcess[] = [];
@@ -68,19 +69,7 @@ const median = (xs: number[]): number => {
 };
 const f = (n: number, d = 3): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
-async function main(): Promise<void> {
-  const up = await start(join(here, 'upstream.ts'), {});
-  const upstream = `http://127.0.0.1:${up.port}`;
-  const proxy = await start(join(here, 'minimal-proxy.ts'), { UPSTREAM: upstream });
-  const gw = await start(join(here, 'gateway-server.ts'), { UPSTREAM: upstream });
-  const targets = {
-    direct: `${upstream}/v1/chat/completions`,
-    minimal: `http://127.0.0.1:${proxy.port}/v1/chat/completions`,
-    gateway: `http://127.0.0.1:${gw.port}/v1/chat/completions`,
-  };
-  // Warm up JITs and connection pools.
-  for (const url of Object.values(targets)) await wrk(url, 32);
-
+async function plain(targets: Record<'direct' | 'minimal' | 'gateway', string>): Promise<void> {
   const tput: Record<string, number[]> = { direct: [], minimal: [], gateway: [] };
   const lat: Record<string, { p50: number[]; p99: number[] }> = { direct: { p50: [], p99: [] }, minimal: { p50: [], p99: [] }, gateway: { p50: [], p99: [] } };
   let errors = 0;
@@ -108,6 +97,22 @@ async function main(): Promise<void> {
   console.log(`added latency over direct, 1 conn:  p50 ${f(addP50)} ms (target <= 0.25), p99 ${f(addP99)} ms (target <= 1)`);
   console.log(`minimal proxy added latency:        p50 ${f(median(lat.minimal!.p50) - median(lat.direct!.p50))} ms, p99 ${f(median(lat.minimal!.p99) - median(lat.direct!.p99))} ms`);
 
+}
+
+async function main(): Promise<void> {
+  const up = await start(join(here, 'upstream.ts'), {});
+  const upstream = `http://127.0.0.1:${up.port}`;
+  const proxy = await start(join(here, 'minimal-proxy.ts'), { UPSTREAM: upstream });
+  const gw = await start(join(here, 'gateway-server.ts'), { UPSTREAM: upstream });
+  const targets = {
+    direct: `${upstream}/v1/chat/completions`,
+    minimal: `http://127.0.0.1:${proxy.port}/v1/chat/completions`,
+    gateway: `http://127.0.0.1:${gw.port}/v1/chat/completions`,
+  };
+  // Warm up JITs and connection pools.
+  for (const url of Object.values(targets)) await wrk(url, 32);
+  if (!SKIP_PLAIN) await plain(targets);
+
   if (!SKIP_STREAM) {
     const sRounds: Record<string, { ttftP99: number[]; gapP99: number[]; ttftP50: number[]; gapP50: number[]; failures: number }> = {
       direct: { ttftP99: [], gapP99: [], ttftP50: [], gapP50: [], failures: 0 },
@@ -115,7 +120,7 @@ async function main(): Promise<void> {
     };
     for (let r = 0; r < ROUNDS; r++) {
       for (const name of ['direct', 'gateway'] as const) {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', join(here, 'stream-load.ts')], { cwd: root, env: { ...process.env, TARGET: targets[name], STREAMS: String(STREAMS) }, maxBuffer: 1 << 20 });
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', join(here, 'stream-load.ts')], { cwd: root, env: { ...process.env, TARGET: targets[name], STREAMS: String(STREAMS), RAMP_MS: process.env.RAMP_MS ?? '0' }, maxBuffer: 1 << 20 });
         const s = JSON.parse(stdout.trim().split('\n').at(-1)!) as { ttftP50: number; ttftP99: number; gapP50: number; gapP99: number; failures: number };
         const row = sRounds[name]!;
         row.ttftP50.push(s.ttftP50);
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
       }
     }
     const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8'))?.[1];
-    console.log(`\nStreaming: ${STREAMS} concurrent streams x 64 chunks @ 20 ms, ${ROUNDS} rounds`);
+    console.log(`\nStreaming: ${STREAMS} concurrent streams x 64 chunks @ 20 ms, starts spread over ${process.env.RAMP_MS ?? 0} ms, ${ROUNDS} rounds`);
     console.log('target    TTFT p50 / p99 ms        gap p50 / p99 ms      failures');
     for (const name of ['direct', 'gateway'] as const) {
       const r = sRounds[name]!;

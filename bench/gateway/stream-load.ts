@@ -4,6 +4,8 @@ import { Agent, request } from 'undici';
 
 const url = process.env.TARGET!;
 const streams = Number(process.env.STREAMS ?? 1000);
+// Spread the starts over RAMP_MS so TTFT measures per-request cost, not a queue of simultaneous connects.
+const rampMs = Number(process.env.RAMP_MS ?? 0);
 const agent = new Agent({ connections: streams + 10, keepAliveTimeout: 30_000 });
 const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }], stream: true, max_tokens: 64 });
 const ttft: number[] = [];
@@ -16,7 +18,8 @@ function pct(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-async function one(): Promise<void> {
+async function one(i: number): Promise<void> {
+  if (rampMs > 0) await new Promise((r) => setTimeout(r, (i / streams) * rampMs));
   const t0 = performance.now();
   try {
     const res = await request(url, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body });
@@ -33,7 +36,7 @@ async function one(): Promise<void> {
   }
 }
 
-await Promise.all(Array.from({ length: streams }, one));
+await Promise.all(Array.from({ length: streams }, (_, i) => one(i)));
 await agent.close();
 process.stdout.write(
   `${JSON.stringify({ streams, failures, ttftP50: pct(ttft, 0.5), ttftP99: pct(ttft, 0.99), gapP50: pct(gaps, 0.5), gapP99: pct(gaps, 0.99), gaps: gaps.length })}\n`,

@@ -22,7 +22,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  for (const register of COMMANDS) register(program, { setExitCode });
+  // Only the invoked command's code is loaded; help and unknown commands load them all.
+  const invoked = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined;
+  const loaders = invoked ? [invoked] : Object.values(COMMANDS);
+  for (const register of await Promise.all(loaders.map((load) => load()))) register(program, { setExitCode });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

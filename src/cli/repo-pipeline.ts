@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PloydError, sortDiagnostics, type Diagnostic } from '../errors/index.ts';
-import { discoverEnvironments, loadRepo, nodeRepoFs, readYamlTexts, scanRepo, type LoadedResource, type RepoFs, type RepoScan } from '../manifests/index.ts';
+import { discoverEnvironments, loadRepo, nodeRepoFs, readTextFiles, scanRepo, type LoadedResource, type RepoFs, type RepoScan } from '../manifests/index.ts';
+import { suggest } from '../resources/index.ts';
 import { checkRepoPaths, scanSecrets, validateResources } from '../validation/index.ts';
 
 export interface EnvironmentView {
@@ -26,6 +27,35 @@ export function openRepo(dir: string): { root: string; fs: RepoFs; scan: RepoSca
   return { root, fs, scan: scanRepo(fs) };
 }
 
+/**
+ * A native Application naming an environment the repo does not have would otherwise belong to no
+ * environment's view and never be validated; report it. (Argo CD Applications name a namespace,
+ * which may be a control-plane one such as `argocd` for an app of apps.)
+ */
+function checkApplicationEnvironments(resources: readonly LoadedResource[], environments: readonly string[]): Diagnostic[] {
+  if (environments.length === 0) return [];
+  const out: Diagnostic[] = [];
+  for (const r of resources) {
+    const res = r.parsed.resource;
+    if (res.kind !== 'Application' || r.parsed.original !== undefined || !('spec' in res)) continue;
+    const env = (res.spec as { environment?: string }).environment;
+    if (env === undefined || environments.includes(env)) continue;
+    const pos = r.locate(['spec', 'environment']);
+    const s = suggest(env, environments);
+    out.push({
+      severity: 'error',
+      code: 'E_REF_NOT_FOUND',
+      message: `Application ${res.metadata.name} names environment ${env}, which the repo does not have (${environments.join(', ')})`,
+      file: r.file,
+      line: pos.line,
+      column: pos.column,
+      path: 'spec.environment',
+      ...(s ? { suggestion: `did you mean ${s}?` } : {}),
+    });
+  }
+  return out;
+}
+
 function key(d: Diagnostic): string {
   return `${d.file ?? ''}:${d.line ?? ''}:${d.column ?? ''}:${d.code}:${d.path ?? ''}:${d.message}`;
 }
@@ -36,7 +66,8 @@ function key(d: Diagnostic): string {
  */
 export function validateRepo(dir: string, environment?: string): RepoValidation {
   const { root, fs, scan } = openRepo(dir);
-  const environments = discoverEnvironments(fs, scan);
+  const shared = loadRepo(fs, scan);
+  const environments = discoverEnvironments(fs, scan, shared);
   if (environment !== undefined && environments.length > 0 && !environments.includes(environment)) {
     throw new PloydError('E_ENV_NOT_FOUND', `environment ${environment} not found; the repo has: ${environments.join(', ')}`, {
       environment,
@@ -56,7 +87,8 @@ export function validateRepo(dir: string, environment?: string): RepoValidation 
   };
   push(scan.diagnostics);
   push(checkRepoPaths(scan.files));
-  push(scanSecrets(readYamlTexts(fs, scan)));
+  push(scanSecrets(readTextFiles(fs, scan)));
+  push(checkApplicationEnvironments(shared.resources, environments));
   const views: EnvironmentView[] = [];
   for (const env of targets) {
     const loaded = loadRepo(fs, scan, env !== undefined ? { environment: env } : {});

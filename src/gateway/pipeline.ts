@@ -51,6 +51,8 @@ export interface ParsedRequest {
   readonly rawBody: Buffer;
 }
 
+const USAGE_KEY = Buffer.from('"usage"');
+
 /** Hop-by-hop and framing headers never copied from an upstream answer. */
 const SKIP_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'server', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
@@ -62,6 +64,26 @@ const sleep = (ms: number, signal: { aborted: boolean; onAbort?: () => void }): 
       resolve();
     };
   });
+
+const EXCHANGE = Symbol('ployd.exchange');
+type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+
+// Shared listeners instead of per-request closures: tsx (esbuild keepNames) wraps every named
+// closure in a defineProperty call, which measured at tens of microseconds per request.
+function onResponseClose(this: ServerResponse): void {
+  (this as ResponseWithExchange)[EXCHANGE]?.clientClosed();
+}
+
+function onDeadline(exchange: Exchange): void {
+  exchange.deadline();
+}
+
+function pickContext(route: CompiledRoute, affinityKey: string | undefined, tried: ReadonlySet<string>): PickContext {
+  return { now: Date.now(), breaker: route.breaker, affinityKey, tried };
+}
+
+let sequence = 0;
+const ID_PREFIX = randomUUID().slice(0, 18);
 
 /** Writes an OpenAI-style error answer, unless the client is gone or headers already went. */
 export function sendError(res: ServerResponse, code: ErrorCode, message: string, extra: OutgoingHttpHeaders = {}, param: string | null = null): void {
@@ -94,14 +116,15 @@ function clientIp(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+function pushLimit(checks: BucketCheck[], key: string, spec: LimitSpec, reserveTokens: number): void {
+  if (spec.rpm !== undefined) checks.push({ key: `req:${key}`, kind: 'requests', capacity: spec.burst ?? spec.rpm, ratePerMs: spec.rpm / 60_000, cost: 1 });
+  if (spec.tpm !== undefined) checks.push({ key: `tok:${key}`, kind: 'tokens', capacity: spec.tpm, ratePerMs: spec.tpm / 60_000, cost: reserveTokens });
+}
+
 function limitChecks(route: CompiledRoute, principal: Principal | undefined, ip: string, reserveTokens: number): BucketCheck[] {
   const checks: BucketCheck[] = [];
   const rl = route.rateLimit;
-  const push = (key: string, spec: LimitSpec): void => {
-    if (spec.rpm !== undefined) checks.push({ key: `req:${key}`, kind: 'requests', capacity: spec.burst ?? spec.rpm, ratePerMs: spec.rpm / 60_000, cost: 1 });
-    if (spec.tpm !== undefined) checks.push({ key: `tok:${key}`, kind: 'tokens', capacity: spec.tpm, ratePerMs: spec.tpm / 60_000, cost: reserveTokens });
-  };
-  if (rl?.global) push(`${route.id}:global`, rl.global);
+  if (rl?.global) pushLimit(checks, `${route.id}:global`, rl.global, reserveTokens);
   // Per-key limits of the store override the route's per-client figures for that key.
   const pc = rl?.perClient;
   const rpm = principal?.rpm ?? pc?.rpm;
@@ -113,7 +136,7 @@ function limitChecks(route: CompiledRoute, principal: Principal | undefined, ip:
     else if (mode === 'apiKey' && principal.method !== 'api_key') client = `ip:${ip}`;
     else if (mode === 'subject' && principal.method !== 'jwt') client = `ip:${ip}`;
     else client = `${principal.method}:${principal.id}`;
-    push(`${route.id}:${client}`, { rpm, burst: principal?.rpm !== undefined ? undefined : pc?.burst, tpm });
+    pushLimit(checks, `${route.id}:${client}`, { rpm, burst: principal?.rpm !== undefined ? undefined : pc?.burst, tpm }, reserveTokens);
   }
   return checks;
 }
@@ -153,9 +176,21 @@ export class Exchange {
 
   async run(): Promise<void> {
     const { res, req } = this.#p;
-    res.once('close', this.#onClose);
+    (res as ResponseWithExchange)[EXCHANGE] = this;
+    res.once('close', onResponseClose);
     let choice = selectRule(this.#p.routes, this.#routeRequest(req.headers));
-    if (!choice) return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)}`, {}, 'model');
+    if (!choice) {
+      // Authenticate before answering "no such model": which models exist is not for anonymous eyes.
+      const guarded = this.#p.routes.find((r) => r.auth.required);
+      if (guarded) {
+        try {
+          await this.#deps.auth.authenticate(guarded, req.headers, Date.now());
+        } catch (err) {
+          return this.#failWith(err);
+        }
+      }
+      return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)}`, {}, 'model');
+    }
     this.#route = choice.route;
     try {
       this.#principal = await this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
@@ -215,24 +250,24 @@ export class Exchange {
     return { method: this.#p.req.method ?? 'POST', host: this.#p.req.headers.host, model: typeof model === 'string' ? model : undefined, headers };
   }
 
-  readonly #onClose = (): void => {
+  /** The client's connection closed (see onResponseClose). */
+  clientClosed(): void {
     if (this.#p.res.writableFinished) return;
     this.#clientGone = true;
     this.#sleeper.aborted = true;
     this.#sleeper.onAbort?.();
     // A client that leaves cancels the upstream request: no GPU time for nobody.
     this.#call?.abort(new Error('client disconnected'));
-  };
+  }
 
   async #proxy(route: CompiledRoute, rule: CompiledRule): Promise<void> {
     const { state } = this.#deps;
     const deadline = this.#p.startedAt + route.routing.timeoutMs;
-    this.#deadlineTimer = setTimeout(this.#onDeadline, route.routing.timeoutMs);
+    this.#deadlineTimer = setTimeout(onDeadline, route.routing.timeoutMs, this);
     const affinityKey = route.routing.affinityHeader ? headerString(this.#p.req.headers, route.routing.affinityHeader) : undefined;
     const tried = new Set<string>();
     const avoid = new Set<string>();
-    const ctx = (): PickContext => ({ now: Date.now(), breaker: route.breaker, affinityKey, tried });
-    let backend = pickBackend(rule, state, ctx());
+    let backend = pickBackend(rule, state, pickContext(route, affinityKey, tried));
     let onBackend = 0;
     let last: AttemptOutcome | undefined;
     let lastKind: FailureKind | undefined;
@@ -242,7 +277,7 @@ export class Exchange {
       const bstate = state.backend(backend.id);
       if (route.breaker.enabled && !bstate.breaker.tryAcquire(route.breaker, Date.now())) {
         tried.add(backend.id);
-        backend = nextFallback(rule, state, ctx());
+        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried));
         onBackend = 0;
         continue;
       }
@@ -250,7 +285,7 @@ export class Exchange {
       if (!replica) {
         bstate.breaker.onNeutral();
         tried.add(backend.id);
-        backend = nextFallback(rule, state, ctx());
+        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried));
         continue;
       }
       if (this.#attempts > 0) this.#deps.metrics.retries.labels(route.id, backend.name).inc();
@@ -296,7 +331,7 @@ export class Exchange {
       const sameBackend = onBackend <= route.routing.retries && wait < left && (!route.breaker.enabled || bstate.breaker.available(route.breaker, Date.now()));
       if (!sameBackend) {
         tried.add(backend.id);
-        const next = nextFallback(rule, state, ctx());
+        const next = nextFallback(rule, state, pickContext(route, affinityKey, tried));
         if (next) {
           backend = next;
           onBackend = 0;
@@ -392,12 +427,13 @@ export class Exchange {
     return statusFailure(o.status);
   }
 
-  readonly #onDeadline = (): void => {
+  /** The route timeout fired (see onDeadline). */
+  deadline(): void {
     this.#timedOut = true;
     this.#sleeper.aborted = true;
     this.#sleeper.onAbort?.();
     this.#call?.abort(Object.assign(new Error('route timeout exceeded'), { name: 'TimeoutError' }));
-  };
+  }
 
   #responseHeaders(route: CompiledRoute, backend: CompiledBackend, upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
     const out: OutgoingHttpHeaders = {};
@@ -479,7 +515,7 @@ export class Exchange {
       onChunk: (chunk) => {
         this.#completionChunks++;
         // Usage, when the client asked for it (stream_options.include_usage), is in the last chunks.
-        if (chunk.length > 8 && chunk.includes('"usage"')) lastUsage = extractUsage(chunk) ?? lastUsage;
+        if (chunk.length > 8 && chunk.includes(USAGE_KEY)) lastUsage = extractUsage(chunk) ?? lastUsage;
       },
       onEnd: () => end(undefined),
       onError: (err) => end(err),
@@ -574,5 +610,7 @@ export class Exchange {
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const v = headers['x-request-id'];
   const s = Array.isArray(v) ? v[0] : v;
-  return s && s.length <= 128 && /^[\w.:-]+$/.test(s) ? s : randomUUID();
+  if (s !== undefined && s.length <= 128 && /^[\w.:-]+$/.test(s)) return s;
+  // Unique without a UUID per request: a random per-process prefix and a counter.
+  return `${ID_PREFIX}${(++sequence).toString(16).padStart(12, '0')}`;
 }

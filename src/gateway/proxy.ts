@@ -105,7 +105,6 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   #events: StreamEvents | undefined;
   #ended = false;
   #error: Error | undefined;
-  readonly #onDrain = (): void => this.#controller?.resume();
 
   constructor(stream: boolean, maxBufferedBytes: number) {
     this.#stream = stream;
@@ -137,7 +136,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         this.#events?.onChunk(chunk);
         if (!this.#sink.write(chunk)) {
           controller.pause();
-          this.#sink.once('drain', this.#onDrain);
+          this.#sink.once('drain', () => controller.resume());
         }
         return;
       }
@@ -190,8 +189,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       ok = sink.write(c);
     }
     if (!ok && !this.#ended) {
-      this.#controller?.pause();
-      sink.once('drain', this.#onDrain);
+      const c = this.#controller;
+      c?.pause();
+      sink.once('drain', () => c?.resume());
     }
     if (this.#error) events.onError(this.#error);
     else if (this.#ended) events.onEnd();

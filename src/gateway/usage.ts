@@ -4,29 +4,23 @@ export interface Usage {
   readonly completionTokens: number;
 }
 
-const USAGE = Buffer.from('"usage"');
+const TAIL = 4096;
 
-/**
- * Finds the last `"usage": {...}` object in a response body or SSE chunk without parsing the whole
- * body: an embeddings answer can be megabytes of floats, usage sits at its end.
- */
-export function extractUsage(buf: Buffer): Usage | undefined {
-  const at = buf.lastIndexOf(USAGE);
-  if (at < 0) return undefined;
-  const open = buf.indexOf(0x7b /* { */, at + USAGE.length);
+function parseUsageAt(text: string, at: number): Usage | undefined {
+  const open = text.indexOf('{', at + 7);
   if (open < 0) return undefined;
   // Only whitespace and a colon may sit between the key and its object (else it is `"usage": null`).
-  for (let i = at + USAGE.length; i < open; i++) {
-    const c = buf[i];
+  for (let i = at + 7; i < open; i++) {
+    const c = text.charCodeAt(i);
     if (c !== 0x3a && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return undefined;
   }
   let depth = 0;
-  for (let i = open; i < buf.length; i++) {
-    const c = buf[i];
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (c === 0x7b) depth++;
     else if (c === 0x7d && --depth === 0) {
       try {
-        const u = JSON.parse(buf.subarray(open, i + 1).toString('utf8')) as { prompt_tokens?: unknown; completion_tokens?: unknown };
+        const u = JSON.parse(text.slice(open, i + 1)) as { prompt_tokens?: unknown; completion_tokens?: unknown };
         const promptTokens = typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0;
         const completionTokens = typeof u.completion_tokens === 'number' ? u.completion_tokens : 0;
         return { promptTokens, completionTokens };
@@ -36,6 +30,25 @@ export function extractUsage(buf: Buffer): Usage | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Finds the last `"usage": {...}` object in a response body or SSE chunk without parsing the whole
+ * body: an embeddings answer can be megabytes of floats, and usage sits at its end, so the tail is
+ * searched first (as latin1: a byte-for-byte string, cheap to make, exact for the ASCII we look at).
+ */
+export function extractUsage(buf: Buffer): Usage | undefined {
+  if (buf.length > TAIL) {
+    const tail = buf.toString('latin1', buf.length - TAIL);
+    const at = tail.lastIndexOf('"usage"');
+    if (at >= 0) {
+      const u = parseUsageAt(tail, at);
+      if (u) return u;
+    }
+  }
+  const text = buf.toString('latin1');
+  const at = text.lastIndexOf('"usage"');
+  return at < 0 ? undefined : parseUsageAt(text, at);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { environmentOfPath, environmentsFromDirs, isIgnoredPath } from './layout.ts';
+import { environmentOfPath, environmentsFromDirs, isIgnoredPath, isResourcePath } from './layout.ts';
 
 describe('config repo layout', () => {
   it('finds environments in both seed layouts', () => {
@@ -22,9 +22,13 @@ describe('config repo layout', () => {
     expect(environmentOfPath('shared/production.yaml', envs)).toBeUndefined();
   });
 
-  it('ignores dot folders and node_modules', () => {
+  it('ignores .git and node_modules; dot folders hold no resources', () => {
     expect(isIgnoredPath('.git/config')).toBe(true);
     expect(isIgnoredPath('a/node_modules/b.yaml')).toBe(true);
+    expect(isIgnoredPath('.github/workflows/ci.yml')).toBe(false);
     expect(isIgnoredPath('environments/dev/a.yaml')).toBe(false);
+    expect(isResourcePath('.github/workflows/ci.yml')).toBe(false);
+    expect(isResourcePath('environments/dev/.hidden.yaml')).toBe(false);
+    expect(isResourcePath('environments/dev/a.yaml')).toBe(true);
   });
 });

@@ -42,9 +42,17 @@ export function environmentOfPath(path: string, envs: ReadonlySet<string>): stri
   return dirs.find((d) => envs.has(d));
 }
 
-/** Whether a path is in a folder the loader never reads. */
+/** Whether a path is in a folder PloyD never reads: git's own data and installed packages. */
 export function isIgnoredPath(path: string): boolean {
-  return path.split('/').some((seg) => seg === 'node_modules' || (seg.startsWith('.') && seg !== '.' && seg !== '..'));
+  return path.split('/').some((seg) => seg === '.git' || seg === 'node_modules');
+}
+
+/**
+ * Whether a file may hold resources: not under a dot folder or a dot file (`.github/workflows`
+ * holds CI YAML, not resources). Such files are still read by the secret scan.
+ */
+export function isResourcePath(path: string): boolean {
+  return !path.split('/').some((seg) => seg.startsWith('.'));
 }
 
 export function isYamlPath(path: string): boolean {

@@ -3,7 +3,7 @@ import { isPloydError, type Diagnostic } from '../errors/index.ts';
 import { parseResource, resourceId, type ParsedResource } from '../resources/index.ts';
 import { isKustomizationDir, renderKustomization, type RepoFs } from './kustomize/index.ts';
 import { issueToDiagnostic } from './issues.ts';
-import { environmentOfPath, environmentsFromDirs, isIgnoredPath, isYamlPath } from './layout.ts';
+import { environmentOfPath, environmentsFromDirs, isIgnoredPath, isResourcePath, isYamlPath } from './layout.ts';
 import type { LoadedResource, RepoTextFile, SourcePosition } from './types.ts';
 import { parseYamlFile, type ParsedYamlFile } from './yaml-source.ts';
 
@@ -70,7 +70,7 @@ export function scanRepo(fs: RepoFs): RepoScan {
     }
   };
   walk('');
-  const kustomizeDirs = ['', ...dirs].filter((d) => {
+  const kustomizeDirs = ['', ...dirs].filter((d) => isResourcePath(d || '.') || d === '').filter((d) => {
     try {
       return isKustomizationDir(fs, d);
     } catch {
@@ -126,8 +126,11 @@ function includedDirs(fs: RepoFs, dir: string): string[] {
   return out;
 }
 
-function underAny(path: string, dirs: readonly string[]): boolean {
-  return dirs.some((d) => d === '' || path.startsWith(`${d}/`));
+/** Whether a file sits in one of the folders (or their subfolders): a walk up its own path. */
+function underAny(path: string, dirs: ReadonlySet<string>): boolean {
+  if (dirs.has('')) return true;
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (dirs.has(path.slice(0, i))) return true;
+  return false;
 }
 
 /** Kinds that name their environment themselves rather than by folder. */
@@ -162,6 +165,7 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
   const diagnostics: Diagnostic[] = [];
   const resources: LoadedResource[] = [];
   const parsedFiles = new Map<string, ParsedYamlFile>();
+  const kustomizeDirs = new Set(scan.kustomizeDirs);
 
   const parseFile = (file: string): ParsedYamlFile => {
     let p = parsedFiles.get(file);
@@ -196,7 +200,7 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
   };
 
   for (const file of scan.files) {
-    if (!isYamlPath(file) || underAny(file, scan.kustomizeDirs) || !selected(file)) continue;
+    if (!isYamlPath(file) || !isResourcePath(file) || underAny(file, kustomizeDirs) || !selected(file)) continue;
     const parsed = parseFile(file);
     diagnostics.push(...parsed.diagnostics);
     const pathEnv = environmentOfPath(file, envs);
@@ -212,6 +216,7 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
       const position = { line: r.origin.line, column: r.origin.column };
       // Field positions are needed only for findings: parse the source file on first use.
       const locate = (path: readonly (string | number)[]): SourcePosition => {
+        if (path.length === 0) return position;
         const source = parseFile(r.origin.file).documents.find((d) => d.position.line === r.origin.line);
         return source ? source.locate(path) : position;
       };
@@ -222,23 +227,29 @@ export function loadRepo(fs: RepoFs, scan: RepoScan, options: LoadOptions = {}):
 }
 
 /** Environment names declared as Environment resources anywhere in the repo, plus folder names. */
-export function discoverEnvironments(fs: RepoFs, scan: RepoScan): string[] {
+export function discoverEnvironments(fs: RepoFs, scan: RepoScan, shared: LoadResult = loadRepo(fs, scan)): string[] {
   const envs = new Set(scan.environments);
-  for (const r of loadRepo(fs, scan).resources) {
+  for (const r of shared.resources) {
     if (r.parsed.resource.kind === 'Environment') envs.add(r.parsed.resource.metadata.name);
   }
   return [...envs].sort();
 }
 
-/** All YAML texts of the repo, for scans over raw text (secrets). */
-export function readYamlTexts(fs: RepoFs, scan: RepoScan): RepoTextFile[] {
+/** Files no scan over text needs to read. */
+const BINARY_EXTENSIONS = /\.(png|jpe?g|gif|ico|pdf|zip|gz|tgz|tar|bin|safetensors|gguf|pt|onnx|so|dylib|exe|woff2?)$/i;
+
+/**
+ * Every text file of the repo, for scans over raw text (the secret scan reads YAML, .env, shell,
+ * JSON and code alike). Binary and oversized files are skipped here; the loader reports the YAML ones.
+ */
+export function readTextFiles(fs: RepoFs, scan: RepoScan): RepoTextFile[] {
   const out: RepoTextFile[] = [];
   for (const path of scan.files) {
-    if (!isYamlPath(path) && !/(^|\/)Kustomization$/.test(path)) continue;
+    if (BINARY_EXTENSIONS.test(path)) continue;
     try {
       out.push({ path, text: fs.readFile(path) });
     } catch {
-      // unreadable files are reported by the loader
+      // binary or too large: not text to scan
     }
   }
   return out;

@@ -221,23 +221,31 @@ export class ModelRegistryService implements ModelRegistry {
   async trackDeployment(input: TrackDeploymentInput, actor: Actor): Promise<DeploymentRecord> {
     checkActor(actor);
     const t = parseInput(TrackDeploymentInputSchema, input, 'deployment tracking');
-    const rec = await this.#ctx.store.transaction(async (tx) => {
-      if (!(await tx.registry.getVersion(t.model, t.version))) {
-        throw new PloydError('E_NOT_FOUND', `registry model ${t.model} version ${t.version} not found; register it first`, { resource: versionId(t.model, t.version) });
-      }
-      const { started, ended } = await tx.tracking.start({
-        id: newId('dep'),
-        model: t.model,
-        version: t.version,
-        environment: t.environment,
-        deployment: t.deployment,
-        commit: t.commit ?? actor.commit,
-        deployedBy: actor.subject,
-        at: this.#ctx.now(),
+    const rec = await this.#ctx.store
+      .transaction(async (tx) => {
+        if (!(await tx.registry.getVersion(t.model, t.version))) {
+          throw new PloydError('E_NOT_FOUND', `registry model ${t.model} version ${t.version} not found; register it first`, { resource: versionId(t.model, t.version) });
+        }
+        const { started, ended } = await tx.tracking.start({
+          id: newId('dep'),
+          model: t.model,
+          version: t.version,
+          environment: t.environment,
+          deployment: t.deployment,
+          commit: t.commit ?? actor.commit,
+          deployedBy: actor.subject,
+          at: this.#ctx.now(),
+        });
+        await audit(tx, actor, 'registry.track', `Deployment/${t.model}/${t.environment}`, ended ? toDeployment(ended) : undefined, toDeployment(started));
+        return started;
+      })
+      .catch((err: unknown) => {
+        // Two trackings of one model and environment racing: the open-span index refuses the second.
+        if (isPloydError(err) && err.code === 'E_ALREADY_EXISTS') {
+          throw new PloydError('E_CONFLICT', `${t.model} in ${t.environment} was tracked concurrently; retry`, { resource: `Deployment/${t.model}/${t.environment}` }, { cause: err });
+        }
+        throw err;
       });
-      await audit(tx, actor, 'registry.track', `Deployment/${t.model}/${t.environment}`, ended ? toDeployment(ended) : undefined, toDeployment(started));
-      return started;
-    });
     return toDeployment(rec);
   }
 

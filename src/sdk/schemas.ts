@@ -10,7 +10,8 @@ import { Framework, Name } from '../resources/index.ts';
 /** Where an action came from, recorded in the audit log. */
 export const ViaSchema = z.enum(['api', 'gitops', 'cli', 'controller', 'system']);
 
-export const ActorSchema = z.strictObject({
+/** Extra keys (e.g. a token id) are ignored: the audit log records exactly these fields. */
+export const ActorSchema = z.object({
   subject: z.string().min(1).max(256),
   groups: z.array(z.string().min(1).max(256)).max(256),
   via: ViaSchema,

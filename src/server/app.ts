@@ -96,8 +96,8 @@ export function createServerApp(options: ServerAppOptions): Hono<{ Variables: Va
 
   app.onError((err, c) => fail(c, err));
 
-  // Access log and metrics: one structured line per request. Only the method, route template,
-  // path (no query string: it is user input of any size) and outcome; never headers or bodies.
+  // Access log and metrics: one structured line per request. Only the method, route template and
+  // outcome; never headers, bodies or the raw path (someone will paste a key into a URL one day).
   app.use('*', async (c, next) => {
     const started = process.hrtime.bigint();
     const incoming = c.req.header('x-request-id');
@@ -115,7 +115,6 @@ export function createServerApp(options: ServerAppOptions): Hono<{ Variables: Va
         requestId,
         method: c.req.method,
         route,
-        path: new URL(c.req.url).pathname,
         status: c.res.status,
         durationMs: Math.round(seconds * 1e6) / 1e3,
         ...(principal ? { subject: principal.subject } : {}),

@@ -42,12 +42,13 @@ export function toStoreError(err: unknown): PloydError {
 }
 
 /** Wraps every method of a repository so any driver error leaves it as a coded PloydError. */
-export function withErrorMapping<T extends object>(repo: T): T {
+export function withErrorMapping<T extends object>(repo: T, guard?: () => void): T {
   const wrapped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(repo)) {
     wrapped[key] =
       typeof value === 'function'
         ? async (...args: unknown[]) => {
+            guard?.();
             try {
               const fn = value as (...a: unknown[]) => Promise<unknown>;
               return await fn.apply(repo, args);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -110,7 +111,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   }
   for (const r of results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration applied');
 
-  const repos = bindRepositories(db);
+  // Using the store's own repositories inside a transaction callback would run outside the
+  // transaction (Postgres: not atomic) or wait for it forever (PGlite: one session). Refuse it.
+  const inTransaction = new AsyncLocalStorage<boolean>();
+  const repos = bindRepositories(db, () => {
+    if (inTransaction.getStore()) {
+      throw new PloydError('E_INTERNAL', 'store used outside its transaction: inside store.transaction(fn) use the repositories passed to fn');
+    }
+  });
   let closed = false;
 
   const store: Store = {
@@ -118,7 +126,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     backend,
     async transaction(fn) {
       try {
-        return await db.transaction().execute((trx) => fn(bindRepositories(trx)));
+        return await db.transaction().execute((trx) => inTransaction.run(true, () => fn(bindRepositories(trx))));
       } catch (err) {
         throw toStoreError(err);
       }

@@ -52,20 +52,22 @@ export interface Store extends Repositories {
   close(): Promise<void>;
 }
 
-export function bindRepositories(db: Kysely<Database>): Repositories {
+/** `guard` runs before every call (the root repositories use it to refuse use inside a transaction). */
+export function bindRepositories(db: Kysely<Database>, guard?: () => void): Repositories {
+  const m = <T extends object>(repo: T): T => withErrorMapping(repo, guard);
   return {
-    resources: withErrorMapping(resourceRepository(db)),
-    live: withErrorMapping(liveStateRepository(db)),
-    applications: withErrorMapping(applicationRepository(db)),
-    registry: withErrorMapping(registryRepository(db)),
-    tracking: withErrorMapping(trackingRepository(db)),
-    apiKeys: withErrorMapping(apiKeyRepository(db)),
-    tokens: withErrorMapping(tokenRepository(db)),
-    users: withErrorMapping(userRepository(db)),
-    rbac: withErrorMapping(rbacRepository(db)),
-    audit: withErrorMapping(auditRepository(db)),
-    events: withErrorMapping(eventRepository(db)),
-    metrics: withErrorMapping(metricRepository(db)),
-    settings: withErrorMapping(settingsRepository(db)),
+    resources: m(resourceRepository(db)),
+    live: m(liveStateRepository(db)),
+    applications: m(applicationRepository(db)),
+    registry: m(registryRepository(db)),
+    tracking: m(trackingRepository(db)),
+    apiKeys: m(apiKeyRepository(db)),
+    tokens: m(tokenRepository(db)),
+    users: m(userRepository(db)),
+    rbac: m(rbacRepository(db)),
+    audit: m(auditRepository(db)),
+    events: m(eventRepository(db)),
+    metrics: m(metricRepository(db)),
+    settings: m(settingsRepository(db)),
   };
 }

@@ -54,6 +54,7 @@ describe('authentication: API keys and JWT', () => {
         route('jwks', { path: '/jwks', authentication: { required: true, methods: ['jwt'], jwt: { jwksUrl, issuer: 'https://issuer.test', audience: 'ployd', algorithms: ['RS256'] } }, models: backends }),
         // Deliberately lax allow-list: even with HS256 allowed, an RSA public key is never an HMAC secret.
         route('pem', { path: '/pem', authentication: { required: true, methods: ['jwt'], jwt: { keys: [publicPem], algorithms: ['RS256', 'HS256'] } }, models: backends }),
+        route('strict', { path: '/strict', authentication: { required: true, methods: ['api_key'] }, rules: [{ matches: [{ model: 'known' }], backends }] }),
         route('open', { path: '/open', authentication: { required: false, methods: ['api_key'] }, models: backends }),
       ],
       deployments: [],
@@ -110,6 +111,15 @@ describe('authentication: API keys and JWT', () => {
     expect(r).toMatchObject({ status: 429, code: 'E_RATE_LIMITED' });
     expect(r.headers['retry-after']).toBeDefined();
     expect(r.headers['x-ratelimit-remaining-requests']).toBe('0');
+  });
+
+  it('an unknown model is not revealed to an unauthenticated client', async () => {
+    const anonymous = await request(`${base}/strict/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'secret-model', messages: [] }) });
+    expect(anonymous.statusCode).toBe(401);
+    await anonymous.body.dump();
+    const authenticated = await request(`${base}/strict/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-good' }, body: JSON.stringify({ model: 'secret-model', messages: [] }) });
+    expect(authenticated.statusCode).toBe(404);
+    await authenticated.body.dump();
   });
 
   it('a route without required auth admits anonymous clients', async () => {

@@ -224,6 +224,18 @@ describe('fault injection: retries and fallback before the first byte, an error 
     primary.chunkIntervalMs = 1;
   });
 
+  it('a full route queue sheds load with 503 and Retry-After', async () => {
+    gw.publish({ routes: [route('r', { path: '/v1', routing: { timeout: '2s', retries: 0, maxQueue: 1 }, models: [{ name: 'primary', url: primary.url }] })], deployments: [], endpoints: [] });
+    primary.mode = { kind: 'hang' };
+    const first = chat(base);
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await chat(base);
+    expect(second.status).toBe(503);
+    expect(second.headers['retry-after']).toBe('1');
+    expect(JSON.parse(second.text)).toMatchObject({ error: { code: 'E_OVERLOADED' } });
+    expect((await first).status).toBe(504);
+  });
+
   it('circuit breaker: opens after failureThreshold, sheds to fallback, half-open probe closes it', async () => {
     publish({ routing: { retries: 0 }, circuitBreaker: { failureThreshold: 2, recoveryTimeout: '300ms', halfOpenRequests: 1 } });
     primary.mode = { kind: 'status', status: 500 };

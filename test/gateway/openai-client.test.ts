@@ -66,6 +66,21 @@ describe('the official openai client against the gateway, unchanged', () => {
     expect(page.data.map((m) => m.id)).toEqual(['llama-3.1-8b']);
   });
 
+  it('exports metrics, the overhead header and per-backend rolling windows', async () => {
+    const { data, response } = await client.chat.completions.create({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(data.choices).toHaveLength(1);
+    expect(Number(response.headers.get('x-ployd-overhead-ms'))).toBeGreaterThanOrEqual(0);
+    const text = await (await fetch(`${client.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
+    expect(text).toMatch(/ployd_gateway_tokens_total\{route="default\/chat",backend="llama",direction="in"\} \d+/);
+    expect(text).toMatch(/ployd_gateway_requests_total\{route="default\/chat",backend="llama",code="200"\} \d+/);
+    expect(text).toMatch(/ployd_gateway_overhead_seconds_count\{route="default\/chat"\} \d+/);
+    expect(text).toMatch(/ployd_gateway_time_to_first_token_seconds_count\{route="default\/chat",backend="llama"\} [1-9]/);
+    const stats = gw.metrics.backendStats('default/llama', 60);
+    expect(stats.requests).toBeGreaterThanOrEqual(4);
+    expect(stats.successRate).toBe(1);
+    expect(stats.latencyMs?.p99).toBeGreaterThan(0);
+  });
+
   it('maps gateway errors onto the client\'s error classes', async () => {
     const bad = new OpenAI({ apiKey: 'sk-wrong', baseURL: client.baseURL, maxRetries: 0 });
     await expect(bad.chat.completions.create({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);

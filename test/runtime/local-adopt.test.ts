@@ -30,7 +30,7 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-describe('local runtime: supervisor killed with -9 and restarted', () => {
+describe('local runtime: supervisor killed with -9 and restarted', { timeout: 120_000 }, () => {
   it('adopts the replicas it left: exactly 2, the same processes, serving; SIGTERM then stops them', async () => {
     const a = await start('apply');
     expect(processesWith(marker)).toHaveLength(2);
@@ -66,18 +66,6 @@ describe('local runtime: supervisor killed with -9 and restarted', () => {
     const b = await start('apply');
     const now = processesWith(marker);
     expect(now).toHaveLength(2);
-    expect(now.some((p) => a.ready.pids.includes(p))).toBe(false);
-    expect((await serving(b.ready.urls)).sort()).toEqual([...now].sort());
-  });
-
-  it('a spec changed while the supervisor was down: the adopted replicas are replaced by a rolling update', async () => {
-    const a = await start('apply');
-    a.proc.kill('SIGKILL');
-    await exited(a.proc);
-    const b = await start('apply-v2');
-    // The old two may still be draining when the new two are ready; wait for them to go.
-    await waitFor(() => processesWith(marker).length === 2, 5000, 'old replicas stopped');
-    const now = processesWith(marker);
     expect(now.some((p) => a.ready.pids.includes(p))).toBe(false);
     expect((await serving(b.ready.urls)).sort()).toEqual([...now].sort());
   });

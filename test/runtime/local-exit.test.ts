@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-describe('local runtime: children die with the supervisor', () => {
+describe('local runtime: children die with the supervisor', { timeout: 120_000 }, () => {
   it('a supervisor that exits without close() takes its replicas with it (exit handler)', async () => {
     const a = await start('apply', { PLOYD_TEST_EXIT_AFTER_READY: '1' });
     await exited(a.proc);
@@ -44,5 +44,16 @@ describe('local runtime: children die with the supervisor', () => {
     await exited(a.proc);
     expect(a.proc.signalCode).toBe('SIGINT');
     expect(processesWith(marker)).toEqual([]);
+  });
+
+  it('an application that ends with `await close()` exits once the replicas are down, leaving no lock and no replica records', async () => {
+    const a = await start('apply', { PLOYD_TEST_CLOSE_AFTER_READY: '1' });
+    await exited(a.proc);
+    expect(a.proc.exitCode).toBe(0);
+    expect(processesWith(marker)).toEqual([]);
+    expect(existsSync(join(dir, 'supervisor.lock'))).toBe(false);
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { deployments: unknown[]; replicas: unknown[] };
+    expect(state.replicas).toEqual([]);
+    expect(state.deployments).toHaveLength(1);
   });
 });

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GpuInventory, createLocalRuntime, type LocalRuntimeOptions, type Runtime } from '../../src/runtime/index.ts';
+import { ENV_STATE_DIR, GpuInventory, createLocalRuntime, type LocalRuntimeOptions, type Runtime } from '../../src/runtime/index.ts';
 import { fakeDeployment, processesWith, waitFor } from './helpers.ts';
 
 const FAST = {
@@ -153,5 +154,37 @@ describe('local runtime: faults', () => {
     });
     await runtime.close();
     expect(processesWith(marker)).toEqual([]);
+  });
+
+  it('a server without metrics drains on the gateway\'s in-flight count before it is stopped', async () => {
+    let gatewayInFlight = 1;
+    const runtime = await start({ inFlight: () => gatewayInFlight });
+    const md = fakeDeployment('nometrics', marker, { replicas: 2 });
+    const noMetrics = { ...md, spec: { ...md.spec, model: { ...md.spec.model, command: { command: md.spec.model.command?.command ?? [] } } } };
+    await runtime.apply(noMetrics);
+    await waitFor(() => runtime.endpoints().length === 2, 5000, 'two ready');
+    await runtime.scale(ref('nometrics'), 1);
+    await waitFor(() => runtime.endpoints().length === 1, 2000, 'unrouted');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await runtime.status(ref('nometrics')))?.replicas.find((r) => r.index === 1)?.phase).toBe('Draining');
+    gatewayInFlight = 0;
+    await waitFor(() => processesWith(marker).length === 1, 3000, 'stopped once the gateway count reached 0');
+  });
+
+  it('start-up cleanup kills only processes the supervisor started, not one that merely shares the state dir in its environment', async () => {
+    const decoy = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', marker], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, [ENV_STATE_DIR]: dir },
+    });
+    try {
+      await waitFor(() => processesWith(marker).length === 1, 3000, 'decoy running');
+      await start();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(processesWith(marker)).toEqual([decoy.pid]);
+    } finally {
+      decoy.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });

@@ -72,12 +72,12 @@ describe('simulator admin endpoint', () => {
   it('reads and changes the configuration at run time: a good version goes bad and back', async () => {
     sim = await startSimulator({ model: 'm', port: 0 });
     const cfg = (await (await fetch(`${sim.url}/admin/config`)).json()) as Record<string, unknown>;
-    expect(cfg).toMatchObject({ failureRate: 0, maxNumSeqs: 5, mode: 'random', failureTypes: ['server_error', 'rate_limit', 'timeout', 'disconnect'] });
+    expect(cfg).toMatchObject({ failureRate: 0, maxNumSeqs: 256, mode: 'random', failureTypes: ['server_error', 'rate_limit', 'timeout', 'disconnect'] });
     expect((await fetch(`${sim.url}/v1/chat/completions`, chatBody('m', 'x'))).status).toBe(200);
 
     const put = await fetch(`${sim.url}/admin/config`, { method: 'PUT', body: JSON.stringify({ failureRate: 1, failureTypes: ['server_error'] }) });
     expect(put.status).toBe(200);
-    expect(await put.json()).toMatchObject({ failureRate: 1, failureTypes: ['server_error'], maxNumSeqs: 5 });
+    expect(await put.json()).toMatchObject({ failureRate: 1, failureTypes: ['server_error'], maxNumSeqs: 256 });
     expect((await fetch(`${sim.url}/v1/chat/completions`, chatBody('m', 'x'))).status).toBe(500);
 
     await fetch(`${sim.url}/admin/config`, { method: 'PUT', body: JSON.stringify({ failureRate: 0 }) });
@@ -100,7 +100,7 @@ describe('simulator admin endpoint', () => {
     const range = await fetch(`${sim.url}/admin/config`, { method: 'PUT', body: JSON.stringify({ maxNumSeqs: 2, failureRate: 2 }) });
     expect(range.status).toBe(400);
     expect(((await range.json()) as { error: { param: string } }).error.param).toBe('failureRate');
-    expect(sim.getConfig()).toMatchObject({ failureRate: 0, maxNumSeqs: 5 });
+    expect(sim.getConfig()).toMatchObject({ failureRate: 0, maxNumSeqs: 256 });
     expect((await fetch(`${sim.url}/admin/config`, { method: 'PUT', body: 'nope' })).status).toBe(400);
     expect((await fetch(`${sim.url}/admin/config`, { method: 'DELETE' })).status).toBe(405);
     try {

@@ -22,7 +22,7 @@ export function startSupervisor(dir: string, marker: string, mode: 'apply' | 're
   proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`supervisor not ready in 30 s; stderr: ${err}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`supervisor not ready in 45 s; stderr: ${err}`)), 15_000);
     proc.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const line = out.split('\n').find((l) => l.startsWith('READY '));

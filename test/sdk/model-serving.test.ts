@@ -110,6 +110,37 @@ describe('ModelServing', () => {
     expect(audit.items.map((a) => a.action)).toEqual(['model.update', 'model.deploy']);
   });
 
+  it("accepts seed 000's llm-d LLMDeployment, converted to a ModelDeployment", async () => {
+    const h = H.current;
+    const llmd = parse(`
+apiVersion: inference.llm-d.io/v1alpha1
+kind: LLMDeployment
+metadata:
+  name: llama-3.1-8b
+  namespace: development
+  labels: { app: llama-3.1-8b, managed-by: gitops }
+spec:
+  model:
+    name: llama-3.1-8b
+    source: { modelUri: s3://model-registry/llama-3.1-8b/v1.0.0 }
+    framework: pytorch
+    architecture: llama-3.1
+    parameters: 7000000000
+  replicas: 1
+  resources:
+    requests: { nvidia.com/gpu: "1", memory: "8Gi", cpu: "4" }
+    limits: { nvidia.com/gpu: "1", memory: "12Gi", cpu: "8" }
+  serving: { protocol: http, port: 8080, batchSize: 4, maxSequenceLength: 4096 }
+  autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 10, targetGPUUtilization: 70 }
+`) as Record<string, unknown>;
+    const md = await h.ployd.modelServing.deployModel(llmd, gitops);
+    expect(md.resource.kind).toBe('ModelDeployment');
+    expect(md.manifest.kind).toBe('ModelDeployment');
+    expect(md).toMatchObject({ namespace: 'development', name: 'llama-3.1-8b' });
+    expect(md.resource.spec.model.path).toBe('s3://model-registry/llama-3.1-8b/v1.0.0');
+    expect(h.runtime?.endpoints()).toHaveLength(1);
+  });
+
   it('refuses bad input with field paths and stores nothing', async () => {
     const h = H.current;
     const bad = structuredClone(SEED_MANIFEST) as { spec: { scaling: { minReplicas: unknown }; replicass?: number } };

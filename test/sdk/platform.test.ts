@@ -70,9 +70,9 @@ describe('AIGateway', () => {
     expect(await codeOf(ployd.aiGateway.createRoute(SEED_ROUTE, gitops))).toBe('E_ALREADY_EXISTS');
 
     // Round trip through the manifest as written: durations stay "30s", nothing is re-defaulted twice.
-    const edited = structuredClone(r.manifest) as { spec: { models: { weight: number }[] } };
-    edited.spec.models[0] && (edited.spec.models[0].weight = 100);
-    edited.spec.models[1] && (edited.spec.models[1].weight = 0);
+    const edited = structuredClone(r.manifest) as { spec: { models: [{ weight: number }, { weight: number }] } };
+    edited.spec.models[0].weight = 100;
+    edited.spec.models[1].weight = 0;
     const u = await ployd.aiGateway.updateRoute(edited, alice, { resourceVersion: r.resourceVersion });
     expect(u.resourceVersion).toBe(2);
     expect(u.resource.spec.routing.timeout).toBe(30_000);
@@ -146,6 +146,17 @@ describe('ModelRegistry', () => {
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     const stages = (await ployd.modelRegistry.listVersions('m')).items.filter((v) => v.stage === 'production');
     expect(stages).toHaveLength(1);
+  });
+});
+
+describe('ModelRegistry under concurrency', () => {
+  it('concurrent trackDeployment calls leave exactly one open span per model and environment', async () => {
+    const { ployd } = H.current;
+    for (const v of ['b1', 'b2', 'b3', 'b4']) await ployd.modelRegistry.registerModel({ name: 'n', version: v, path: `s3://n/${v}` }, alice);
+    const results = await Promise.allSettled(['b1', 'b2', 'b3', 'b4'].map((v) => ployd.modelRegistry.trackDeployment({ model: 'n', version: v, environment: 'prod' }, alice)));
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as { code: string }).code).toBe('E_CONFLICT');
+    const open = (await ployd.modelRegistry.lineage('n')).filter((d) => d.endedAt === undefined);
+    expect(open).toHaveLength(1);
   });
 });
 
@@ -245,6 +256,12 @@ async function checkAudit(ployd: Ployd): Promise<void> {
   expect(entries.find((e) => e.action === 'model.delete')?.after).toBeUndefined();
   expect((await ployd.audit.list({ resource: 'GatewayRoute/dev/' })).items.map((e) => e.action)).toEqual(['route.delete', 'route.update', 'route.create']);
   expect((await ployd.audit.list({ subject: 'nobody' })).items).toHaveLength(0);
+  // Filters are data: quotes and LIKE wildcards match nothing they should not.
+  expect((await ployd.audit.list({ subject: "e2e-user' or '1'='1" })).items).toHaveLength(0);
+  expect((await ployd.audit.list({ resource: '%' })).items).toHaveLength(0);
+  expect((await ployd.audit.list({ action: "model.deploy'; delete from audit_log; --" })).items).toHaveLength(0);
+  expect((await ployd.audit.list({ limit: 1000 })).items).toHaveLength(expected.length);
+  expect(await codeOf(ployd.audit.list({ cursor: 'not-a-cursor' }))).toBe('E_VALIDATION');
 }
 
 describe('audit', () => {

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { pino } from 'pino';
 import type { Logger } from '../../src/log/index.ts';
 import { createServerApp, startServer, type RunningServer } from '../../src/server/index.ts';
@@ -59,8 +61,31 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/**
+ * A store per test file: a fresh Postgres schema when PLOYD_TEST_DATABASE_URL is set (fast, and
+ * the production backend), else in-memory PGlite.
+ */
+async function openTestStore(): Promise<{ store: Store; drop: () => Promise<void> }> {
+  const url = process.env.PLOYD_TEST_DATABASE_URL;
+  if (!url) return { store: await openStore({ dataDir: 'memory://' }), drop: () => Promise.resolve() };
+  const schema = `ployd_server_${randomBytes(6).toString('hex')}`;
+  const store = await openStore({ url, schema, poolSize: 5 });
+  return {
+    store,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists "${schema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
 export async function startPlatform(): Promise<Platform> {
-  const store = await openStore({ dataDir: 'memory://' });
+  const { store, drop } = await openTestStore();
   const { logger, lines } = capturingLogger();
   const ployd = createPloyd({ store, logger });
   const adminToken = await ployd.security.ensureAdminToken();
@@ -102,6 +127,7 @@ export async function startPlatform(): Promise<Platform> {
       for (const s of servers) await s.close();
       await ployd.close();
       await store.close();
+      await drop();
     },
   };
 }

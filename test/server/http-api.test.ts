@@ -151,6 +151,19 @@ describe('control-plane API: concurrency and pagination', () => {
     expect(disagree.status).toBe(400);
   });
 
+  it('of two concurrent writers with the same If-Match exactly one wins; the other gets 409', async () => {
+    expect((await p.call('POST', '/api/v1/models', { body: modelManifest('race', 'default') })).status).toBe(201);
+    const etag = (await p.call('GET', '/api/v1/models/default/race')).headers.get('etag') ?? '';
+    const results = await Promise.all(
+      [2, 3, 4, 5].map((replicas) => p.call('PUT', '/api/v1/models/default/race/scale', { body: { replicas }, headers: { 'if-match': etag } })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409, 409, 409]);
+    const winner = (await results.find((r) => r.status === 200)?.json()) as { resource: { spec: { replicas: number } } };
+    const stored = (await (await p.call('GET', '/api/v1/models/default/race')).json()) as { resource: { spec: { replicas: number } } };
+    expect(stored.resource.spec.replicas).toBe(winner.resource.spec.replicas);
+  });
+
   it('pages with limit and cursor until nextCursor is absent', async () => {
     for (let i = 0; i < 5; i++) expect((await p.call('POST', '/api/v1/models', { body: modelManifest(`page-${i}`, 'paging') })).status).toBe(201);
     const seen: string[] = [];

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openStore, type Store } from '../../src/store/index.ts';
 
@@ -20,13 +18,13 @@ export const BACKENDS: readonly Backend[] = [
     name: 'pglite',
     available: true,
     async open() {
-      const dir = await mkdtemp(join(tmpdir(), 'ployd-store-'));
-      const dataDir = join(dir, 'data');
-      const store = await openStore({ dataDir });
+      // In memory; "re-open" opens a second store over the same database (migrations run again).
+      const pglite = await PGlite.create('memory://');
+      const store = await openStore({ pglite });
       return {
         store,
-        reopen: () => openStore({ dataDir }),
-        cleanup: () => rm(dir, { recursive: true, force: true }),
+        reopen: () => openStore({ pglite }),
+        cleanup: () => pglite.close(),
       };
     },
   },

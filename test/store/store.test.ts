@@ -109,7 +109,7 @@ for (const backend of BACKENDS) {
       expect((await store.resources.require(key)).resourceVersion).toBe(2);
     });
 
-    it('50 concurrent read-increment-write loops with retry end at exactly 50 (no lost update)', async () => {
+    it('50 increments by 10 concurrent read-modify-write retry loops end at exactly 50 (no lost update)', async () => {
       const key = { kind: 'Race', namespace: 'default', name: 'counter' };
       await store.resources.create(key, values({ n: 0 }));
       const increment = async () => {
@@ -124,7 +124,12 @@ for (const backend of BACKENDS) {
           }
         }
       };
-      await Promise.all(Array.from({ length: 50 }, increment));
+      // 10 writers racing, 5 increments each: enough contention for many conflicts, cheap enough for CI.
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          for (let i = 0; i < 5; i++) await increment();
+        }),
+      );
       const final = await store.resources.require(key);
       expect(final.spec).toEqual({ n: 50 });
       expect(final.resourceVersion).toBe(51);
@@ -158,6 +163,18 @@ for (const backend of BACKENDS) {
       expect((err as PloydError).code).toBe('E_VALIDATION');
       expect(await store.resources.get(key)).toBeUndefined();
       expect((await store.audit.list({ action: 'tx.rollback' })).items).toHaveLength(0);
+    });
+
+    it('refuses the root repositories inside a transaction callback instead of deadlocking or escaping it', async () => {
+      const err = await store
+        .transaction(async (tx) => {
+          await tx.resources.create({ kind: 'Tx', namespace: 'default', name: 'nested' }, values());
+          return store.resources.get({ kind: 'Tx', namespace: 'default', name: 'nested' });
+        })
+        .catch((e: unknown) => e);
+      expect((err as PloydError).code).toBe('E_INTERNAL');
+      expect((err as PloydError).message).toContain('inside store.transaction(fn)');
+      expect(await store.resources.get({ kind: 'Tx', namespace: 'default', name: 'nested' })).toBeUndefined();
     });
 
     it('treats hostile names as data: SQL injection is inert', async () => {

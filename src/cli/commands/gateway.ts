@@ -121,6 +121,8 @@ async function runOne(
       clearTimeout(timer);
       void gw.close().then(() => {
         redis?.disconnect();
+        // A cluster worker's IPC channel keeps it alive: let go of it so the worker can exit.
+        if (cluster.isWorker) cluster.worker?.disconnect();
         resolve();
       });
     };

@@ -1,39 +1,25 @@
 import type { RegisterCommand } from '../context.ts';
-import { registerAlerts } from './alerts.ts';
-import { registerApp } from './app.ts';
-import { registerAudit } from './audit.ts';
-import { registerGateway } from './gateway.ts';
-import { registerInit } from './init.ts';
-import { registerKeys } from './keys.ts';
-import { registerModels } from './models.ts';
-import { registerRegistry } from './registry.ts';
-import { registerRender } from './render.ts';
-import { registerRoutes } from './routes.ts';
-import { registerSchema } from './schema.ts';
-import { registerUp } from './up.ts';
-import { registerServer } from './server.ts';
-import { registerValidate } from './validate.ts';
-import { registerSimulator } from './simulator.ts';
-import { registerLogs } from './logs.ts';
 
 /**
- * Every `ployd` sub-command, one file each. Add a line here when adding a command file.
+ * Every `ployd` sub-command by name, loaded on demand: running one command loads only its code
+ * (a model-server replica started as `ployd simulator` never loads the store or the API server).
+ * Add a line here when adding a command file.
  */
-export const COMMANDS: readonly RegisterCommand[] = [
-  registerValidate,
-  registerRender,
-  registerSchema,
-  registerInit,
-  registerModels,
-  registerRoutes,
-  registerRegistry,
-  registerKeys,
-  registerAudit,
-  registerServer,
-  registerGateway,
-  registerUp,
-  registerApp,
-  registerAlerts,
-  registerSimulator,
-  registerLogs,
-];
+export const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+  validate: async () => (await import('./validate.ts')).registerValidate,
+  render: async () => (await import('./render.ts')).registerRender,
+  schema: async () => (await import('./schema.ts')).registerSchema,
+  init: async () => (await import('./init.ts')).registerInit,
+  audit: async () => (await import('./audit.ts')).registerAudit,
+  gateway: async () => (await import('./gateway.ts')).registerGateway,
+  keys: async () => (await import('./keys.ts')).registerKeys,
+  logs: async () => (await import('./logs.ts')).registerLogs,
+  models: async () => (await import('./models.ts')).registerModels,
+  registry: async () => (await import('./registry.ts')).registerRegistry,
+  routes: async () => (await import('./routes.ts')).registerRoutes,
+  server: async () => (await import('./server.ts')).registerServer,
+  simulator: async () => (await import('./simulator.ts')).registerSimulator,
+  up: async () => (await import('./up.ts')).registerUp,
+  app: async () => (await import('./app.ts')).registerApp,
+  alerts: async () => (await import('./alerts.ts')).registerAlerts,
+};

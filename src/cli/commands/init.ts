@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PloydError } from '../../errors/index.ts';
+import { packagePath } from '../../package-root.ts';
 import type { RegisterCommand } from '../context.ts';
 
 /** The quickstart example is the scaffold: one source of truth for what a new repo looks like. */
-export const QUICKSTART_DIR = fileURLToPath(new URL('../../../examples/quickstart', import.meta.url));
+export const QUICKSTART_DIR = packagePath('examples', 'quickstart');
 
 const CANARY = `# Shift traffic from chat-v1 to chat-v2 step by step; roll back on bad metrics.
 apiVersion: ployd.ai/v1

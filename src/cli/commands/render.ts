@@ -7,6 +7,10 @@ const Options = z.object({
   env: z.string().min(1),
   output: z.enum(['yaml', 'json']).default('yaml'),
   keepOriginal: z.boolean().default(false),
+  target: z.enum(['ployd', 'kubernetes']).default('ployd'),
+  namespace: z.string().min(1).optional(),
+  autoscaler: z.enum(['hpa', 'keda']).default('hpa'),
+  gpusPerNode: z.coerce.number().int().min(1).default(8),
 });
 
 /**
@@ -25,11 +29,18 @@ export const registerRender: RegisterCommand = (program, ctx) => {
     .requiredOption('-e, --env <name>', 'environment to render')
     .option('-o, --output <format>', 'yaml | json', 'yaml')
     .option('--keep-original', 'show converted kinds (LLMDeployment, Argo CD) as written')
+    .option('-t, --target <target>', 'ployd (resources as PloyD reads them) | kubernetes (Deployment, Service, HPA, PDB, …)', 'ployd')
+    .option('--namespace <ns>', 'kubernetes target: namespace of every object (default: the resource\'s, else the environment)')
+    .option('--autoscaler <kind>', 'kubernetes target: hpa | keda', 'hpa')
+    .option('--gpus-per-node <n>', 'kubernetes target: GPUs per node; replicas needing more become a LeaderWorkerSet', '8')
     .action(async (dir: string, raw: unknown) => {
       // Loaded on use so `ployd --help` and other commands start fast.
       const { validateRepo } = await import('../repo-pipeline.ts');
       const parsed = Options.safeParse(raw);
-      if (!parsed.success) throw new PloydError('E_USAGE', 'usage: ployd render [DIR] --env NAME [--output yaml|json] [--keep-original]');
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new PloydError('E_USAGE', `--${String(issue?.path[0] ?? 'option')}: ${issue?.message ?? 'invalid'}`);
+      }
       const opts = parsed.data;
       const result = validateRepo(dir, opts.env);
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
@@ -39,7 +50,15 @@ export const registerRender: RegisterCommand = (program, ctx) => {
         ctx.setExitCode(1);
         return;
       }
-      const docs = (result.views[0]?.resources ?? []).map((r) => (opts.keepOriginal ? (r.parsed.original ?? r.parsed.manifest) : r.parsed.manifest));
+      const resources = result.views[0]?.resources ?? [];
+      let docs: unknown[] = resources.map((r) => (opts.keepOriginal ? (r.parsed.original ?? r.parsed.manifest) : r.parsed.manifest));
+      if (opts.target === 'kubernetes') {
+        const { renderKubernetes } = await import('../../runtime/kubernetes/index.ts');
+        docs = renderKubernetes(
+          resources.map((r) => r.parsed.resource),
+          { namespace: opts.namespace ?? opts.env, autoscaler: opts.autoscaler, gpusPerNode: opts.gpusPerNode },
+        );
+      }
       if (opts.output === 'json') process.stdout.write(JSON.stringify(docs, null, 2) + '\n');
       else process.stdout.write(docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'));
     });

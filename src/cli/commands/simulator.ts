@@ -88,7 +88,7 @@ export const registerSimulator: RegisterCommand = (program: Command) => {
     .option('--latency-std-dev <ms>', 'standard deviation of both latencies, normal, clamped at 0 (default 0)', millis)
     .option('--time-factor-under-load <x>', 'latency multiplier at max-num-seqs running (default 1)', num)
     .option('--added-latency <ms>', 'extra delay on every request (default 0)', millis)
-    .option('--max-num-seqs <n>', 'requests generated at once (default 5)', int)
+    .option('--max-num-seqs <n>', 'requests generated at once (default 256, as vLLM)', int)
     .option('--max-waiting-queue-length <n>', 'requests that may wait beyond max-num-seqs (default 1000)', int)
     .addOption(new Option('--queue-full-status <status>', 'status when the queue is full (default 429)').choices(['429', '503']))
     .option('--max-model-len <n>', 'context length in tokens; sizes the simulated KV cache (default 4096)', int)

@@ -76,7 +76,8 @@ export function generate(kind: 'ConfigMap' | 'Secret', args: GeneratorArgs, opti
   if (options.labels && Object.keys(options.labels).length > 0) metadata['labels'] = { ...options.labels };
   if (options.annotations && Object.keys(options.annotations).length > 0) metadata['annotations'] = { ...options.annotations };
   const obj: KObject = { apiVersion: 'v1', kind, metadata };
-  if (data.size > 0) {
+  // kustomize writes `data: {}` for an empty Secret but omits data on an empty ConfigMap.
+  if (data.size > 0 || kind === 'Secret') {
     const d: Record<string, string> = {};
     for (const [k, v] of data) d[k] = kind === 'Secret' ? Buffer.from(v, 'utf8').toString('base64') : v;
     obj['data'] = d;

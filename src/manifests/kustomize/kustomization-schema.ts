@@ -51,7 +51,17 @@ export const kustomizationSchema = z.strictObject({
         pairs: stringMap.optional(),
         includeSelectors: z.boolean().optional(),
         includeTemplates: z.boolean().optional(),
-        fields: z.array(z.unknown()).optional(),
+        fields: z
+          .array(
+            z.strictObject({
+              path: z.string(),
+              group: z.string().optional(),
+              version: z.string().optional(),
+              kind: z.string().optional(),
+              create: z.boolean().optional(),
+            }),
+          )
+          .optional(),
       }),
     )
     .optional(),
@@ -118,12 +128,9 @@ export function parseKustomization(doc: SourceDoc, file: string): Kustomization 
       fail('E_KUSTOMIZE_UNSUPPORTED', `kustomization field "${key}" is not supported by PloyD's renderer`, { file, ...p, path: key } as never);
     }
   }
-  // kustomize also rejects a `labels` entry's custom `fields` through its plugin config.
-  const labels = raw['labels'];
-  if (Array.isArray(labels) && labels.some((l) => isObject(l) && l['fields'] !== undefined)) {
-    fail('E_KUSTOMIZE_UNSUPPORTED', 'labels[].fields (custom field specs) is not supported', { file, ...doc.keyPos('labels') });
-  }
-  const parsed = kustomizationSchema.safeParse(raw);
+  // An empty key (`resources:`) is null in YAML; kustomize treats it as absent.
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
+  const parsed = kustomizationSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const top = issue?.path[0];

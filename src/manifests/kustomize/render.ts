@@ -19,7 +19,6 @@ import {
   idString,
   isObject,
   metadataOf,
-  nsEquals,
   storePreviousId,
   type KObject,
   type ResId,
@@ -115,7 +114,7 @@ const kustomizationCache = new Map<string, Kustomization>();
 function loadKustomization(ctx: RenderContext, dir: string, from?: Location): KustFile {
   const file = findKustomizationFile(ctx.fs, dir);
   if (!file) {
-    fail('E_FILE_NOT_FOUND', `no kustomization.yaml, kustomization.yml or Kustomization in ${dir || '.'}`, from ?? { file: dir });
+    fail('E_FILE_NOT_FOUND', `no kustomization.yaml, kustomization.yml or Kustomization in ${dir || '.'}`, from ?? { file: dir || '.' });
   }
   const text = ctx.read(file, from);
   const docs = parseYamlDocsCached(text, file, { yaml11: true });
@@ -126,7 +125,7 @@ function loadKustomization(ctx: RenderContext, dir: string, from?: Location): Ku
   if (!k) {
     k = parseKustomization(doc, file);
     kustomizationCache.set(text, k);
-    if (kustomizationCache.size > 1024) {
+    if (kustomizationCache.size > 16_384) {
       const oldest = kustomizationCache.keys().next().value;
       if (oldest !== undefined) kustomizationCache.delete(oldest);
     }
@@ -335,7 +334,8 @@ function absorbGenerated(list: Resource[], res: Resource, behavior: string, wher
     const bin = { ...stringMap(old.obj['binaryData']), ...stringMap(res.obj['binaryData']) };
     if (Object.keys(bin).length > 0) res.obj['binaryData'] = bin;
   }
-  const merged: Resource = { obj: res.obj, origin: old.origin, prevIds: old.prevIds, needsHash: old.needsHash };
+  // Either side disabling the name hash disables it for the result (observed with kustomize v5.5).
+  const merged: Resource = { obj: res.obj, origin: old.origin, prevIds: old.prevIds, needsHash: old.needsHash && res.needsHash };
   if (old.prefixes) merged.prefixes = old.prefixes;
   if (old.suffixes) merged.suffixes = old.suffixes;
   list[list.indexOf(old)] = merged;
@@ -379,7 +379,13 @@ function loadPatch(ctx: RenderContext, kf: KustFile, inline: string | undefined,
     if (values.length > 1) fail('E_KUSTOMIZE_INVALID', 'a JSON 6902 patch must be one document', pw);
     return { kind: 'json6902', docs: values, where: pw };
   }
-  for (const v of values) if (!isObject(v)) fail('E_KUSTOMIZE_INVALID', 'a strategic-merge patch must be a mapping', pw);
+  for (const v of values) {
+    if (!isObject(v)) fail('E_KUSTOMIZE_INVALID', 'a strategic-merge patch must be a mapping', pw);
+    // kustomize reads SM patches as resources, so they need a kind and a name even with a target.
+    if (getKind(v) === '' || getName(v) === '') {
+      fail('E_KUSTOMIZE_INVALID', 'unable to parse SM or JSON patch: a strategic-merge patch needs kind and metadata.name', pw);
+    }
+  }
   return { kind: 'smp', docs: values, where: pw };
 }
 
@@ -460,6 +466,15 @@ function runPatchesStrategicMerge(ctx: RenderContext, kf: KustFile, list: Resour
   });
 }
 
+/** Target selection; a bad name regex or label selector becomes a located diagnostic. */
+function selectsAt(target: Selector, r: Resource, where: Location): boolean {
+  try {
+    return selects(target, r);
+  } catch (err) {
+    fail('E_KUSTOMIZE_INVALID', `invalid patch target: ${err instanceof Error ? err.message : String(err)}`, where);
+  }
+}
+
 function runPatches(ctx: RenderContext, kf: KustFile, list: Resource[]): void {
   (kf.k.patches ?? []).forEach((p, index) => {
     const where = at(kf, 'patches', index);
@@ -467,13 +482,14 @@ function runPatches(ctx: RenderContext, kf: KustFile, list: Resource[]): void {
     const opts = p.options ?? {};
     if (patch.kind === 'json6902') {
       if (!p.target) fail('E_KUSTOMIZE_INVALID', 'a JSON 6902 patch needs a target', where);
-      for (const r of list) if (selects(p.target, r)) applyJson6902To(r, patch.docs[0], patch.where);
+      const target: Selector = p.target;
+      for (const r of list) if (selectsAt(target, r, where)) applyJson6902To(r, patch.docs[0], patch.where);
       return;
     }
     const deleted = new Set<Resource>();
     if (p.target) {
       const target: Selector = p.target;
-      const selected = list.filter((r) => selects(target, r));
+      const selected = list.filter((r) => selectsAt(target, r, where));
       for (const r of selected) {
         for (const doc of patch.docs) {
           if (deleted.has(r)) continue;
@@ -496,15 +512,9 @@ function runPatchesJson6902(ctx: RenderContext, kf: KustFile, list: Resource[]):
     const where = at(kf, 'patchesJson6902', index);
     const patch = loadPatch(ctx, kf, p.patch, p.path, where);
     if (patch.kind !== 'json6902') fail('E_KUSTOMIZE_INVALID', 'patchesJson6902 entries must be JSON 6902 patches', where);
-    const t = p.target;
+    // kustomize selects patchesJson6902 targets exactly like `patches` targets (ResMap.Select).
     for (const r of list) {
-      const id = curId(r.obj);
-      const any = allIds(r);
-      if (t.kind && id.kind !== t.kind) continue;
-      if (t.group && id.group !== t.group) continue;
-      if (t.version && id.version !== t.version) continue;
-      if (t.name && !any.some((x) => x.name === t.name)) continue;
-      if (t.namespace && !any.some((x) => nsEquals(x.namespace, t.namespace as string))) continue;
+      if (!selectsAt(p.target, r, where)) continue;
       applyJson6902To(r, patch.docs[0], patch.where);
     }
   });
@@ -519,7 +529,12 @@ function runTransformers(ctx: RenderContext, kf: KustFile, list: Resource[]): vo
   if (k.namespace) applyNamespace(list, k.namespace);
   applyNamePrefixSuffix(list, k.namePrefix ?? '', k.nameSuffix ?? '');
   for (const entry of k.labels ?? []) {
-    applyLabels(list, { pairs: entry.pairs ?? {}, includeSelectors: entry.includeSelectors, includeTemplates: entry.includeTemplates });
+    applyLabels(list, {
+      pairs: entry.pairs ?? {},
+      includeSelectors: entry.includeSelectors,
+      includeTemplates: entry.includeTemplates,
+      fields: entry.fields?.map((f) => ({ ...f })),
+    });
   }
   applyCommonLabels(list, k.commonLabels ?? {});
   applyCommonAnnotations(list, k.commonAnnotations ?? {});

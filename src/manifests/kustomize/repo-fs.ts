@@ -28,21 +28,28 @@ export function joinRepoPath(dir: string, rel: string): string {
   return normalizeRepoPath(dir === '' ? rel : `${dir}/${rel}`);
 }
 
-/** Real disk, confined to `root`. */
+/**
+ * Real disk, confined to `root`. A RepoFs is a snapshot view: resolved paths are remembered for
+ * its lifetime (a render asks about the same bases many times), so make a new one to see changes.
+ * The controller renders immutable per-commit trees, where that always holds.
+ */
 export function nodeRepoFs(root: string): RepoFs {
-  const absRoot = nodeFs.realpathSync(nodePath.resolve(root));
+  const absRoot = nodeFs.realpathSync.native(nodePath.resolve(root));
   const abs = (p: string): string => nodePath.join(absRoot, normalizeRepoPath(p));
+  const resolved = new Map<string, string | PloydError>();
   const realAbs = (p: string): string => {
     const full = abs(p);
-    let real: string;
-    try {
-      real = nodeFs.realpathSync(full);
-    } catch {
-      return full;
+    let real = resolved.get(full);
+    if (real === undefined) {
+      try {
+        const r = nodeFs.realpathSync.native(full);
+        real = r !== absRoot && !r.startsWith(absRoot + nodePath.sep) ? new PloydError('E_PATH_ESCAPE', `${p} resolves outside the repository root`, { file: p }) : r;
+      } catch {
+        real = full;
+      }
+      resolved.set(full, real);
     }
-    if (real !== absRoot && !real.startsWith(absRoot + nodePath.sep)) {
-      throw new PloydError('E_PATH_ESCAPE', `${p} resolves outside the repository root`, { file: p });
-    }
+    if (real instanceof PloydError) throw real;
     return real;
   };
   return {

@@ -7,9 +7,9 @@ export interface SourceDoc {
   readonly line: number;
   readonly column: number;
   /** Position of a top-level key of a mapping document, for diagnostics. */
-  keyPos(key: string): { line: number; column: number };
+  readonly keyPos: (key: string) => { line: number; column: number };
   /** Position of item `index` of a top-level sequence field (falls back to the key). */
-  itemPos(key: string, index: number): { line: number; column: number };
+  readonly itemPos: (key: string, index: number) => { line: number; column: number };
 }
 
 /**
@@ -57,36 +57,32 @@ export function parseYamlDocs(text: string, file: string, options: { yaml11?: bo
     } catch (err) {
       fail('E_YAML_SYNTAX', err instanceof Error ? err.message : String(err), { file, line: pos.line, column: pos.col });
     }
-    out.push({
-      value,
-      line: pos.line,
-      column: pos.col,
-      keyPos(key: string) {
-        if (isMap(contents)) {
-          for (const item of contents.items) {
-            if (isScalar(item.key) && item.key.value === key) {
-              const p = lineCounter.linePos(item.key.range?.[0] ?? start);
+    const keyPos = (key: string): { line: number; column: number } => {
+      if (isMap(contents)) {
+        for (const item of contents.items) {
+          if (isScalar(item.key) && item.key.value === key) {
+            const p = lineCounter.linePos(item.key.range?.[0] ?? start);
+            return { line: p.line, column: p.col };
+          }
+        }
+      }
+      return { line: pos.line, column: pos.col };
+    };
+    const itemPos = (key: string, index: number): { line: number; column: number } => {
+      if (isMap(contents)) {
+        for (const item of contents.items) {
+          if (isScalar(item.key) && item.key.value === key && isSeq(item.value)) {
+            const node = item.value.items[index] as Node | undefined;
+            if (node?.range) {
+              const p = lineCounter.linePos(node.range[0]);
               return { line: p.line, column: p.col };
             }
           }
         }
-        return { line: pos.line, column: pos.col };
-      },
-      itemPos(key: string, index: number) {
-        if (isMap(contents)) {
-          for (const item of contents.items) {
-            if (isScalar(item.key) && item.key.value === key && isSeq(item.value)) {
-              const node = item.value.items[index] as Node | undefined;
-              if (node?.range) {
-                const p = lineCounter.linePos(node.range[0]);
-                return { line: p.line, column: p.col };
-              }
-            }
-          }
-        }
-        return this.keyPos(key);
-      },
-    });
+      }
+      return keyPos(key);
+    };
+    out.push({ value, line: pos.line, column: pos.col, keyPos, itemPos });
   }
   return out;
 }
@@ -94,7 +90,7 @@ export function parseYamlDocs(text: string, file: string, options: { yaml11?: bo
 // Parsed documents keyed by their text. Renders of several overlays over one base (the usual
 // shape of a config repo) parse the base once; values are cloned out because transformers
 // mutate them. Bounded so a long-running controller does not grow without limit.
-const CACHE_LIMIT = 1024;
+const CACHE_LIMIT = 16_384;
 const MAX_CACHED_TEXT = 1 << 20;
 const cache = new Map<string, SourceDoc[]>();
 
@@ -114,5 +110,5 @@ export function parseYamlDocsCached(text: string, file: string, options: { yaml1
       if (oldest !== undefined) cache.delete(oldest);
     }
   }
-  return docs.map((d) => ({ ...d, value: structuredClone(d.value), keyPos: d.keyPos, itemPos: d.itemPos }));
+  return docs.map((d) => ({ ...d, value: structuredClone(d.value) }));
 }

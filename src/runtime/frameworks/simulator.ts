@@ -1,10 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../package-root.ts';
 import { servedModelName, type ModelDeployment } from '../../resources/index.ts';
 import { baseEnv, flag, maxModelLen, maxNumSeqs } from './common.ts';
 import type { FrameworkLauncher, LaunchContext } from './types.ts';
 
 /** `bin/ployd.js` of this package, found from this file so it works from any working directory. */
-export const PLOYD_BIN = fileURLToPath(new URL('../../../bin/ployd.js', import.meta.url));
+export const PLOYD_BIN = packagePath('bin', 'ployd.js');
 
 /**
  * Flags after `ployd simulator` for a deployment: durations (already milliseconds after the

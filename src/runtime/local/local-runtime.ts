@@ -19,7 +19,7 @@ import { specHash } from './spec-hash.ts';
 import { type DeploymentRecord, type ReplicaRecord, type StateFile, acquireLock, readState, writeState } from './state-file.ts';
 
 /** Environment keys the supervisor puts into every replica: how it recognises its own after a restart. */
-export const ENV_STATE_DIR = 'PLOYD_RUNTIME_STATE_DIR';
+export const ENV_STATE_DIR = 'PLOYD_REPLICA_STATE_DIR';
 export const ENV_REPLICA = 'PLOYD_REPLICA';
 export const ENV_REPLICA_UID = 'PLOYD_REPLICA_UID';
 
@@ -182,9 +182,13 @@ class LocalRuntime implements Runtime {
   readonly #cleanups: Promise<void>[] = [];
   readonly #releaseLock: () => void;
   #endpoints: readonly Endpoint[] | undefined;
+  /** Stops in progress, and the ref'd timer that keeps the process alive until they finish. */
+  #busyCount = 0;
+  #busyTimer: NodeJS.Timeout | undefined;
   #notifyScheduled = false;
   #reconcileScheduled = false;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #autoscaleTimer: NodeJS.Timeout | undefined;
   #logTimer: NodeJS.Timeout | undefined;
   readonly #onExit = (): void => this.#killAllNow();
@@ -221,7 +225,9 @@ class LocalRuntime implements Runtime {
     }
     // A replica spawned in the instant before a SIGKILL may be missing from the state file: find
     // every process carrying our state dir in its environment and stop those we did not adopt.
-    for (const pid of findProcessesWithEnv(ENV_STATE_DIR, this.stateDir)) {
+    // Both keys must be there: only the supervisor sets PLOYD_REPLICA_UID, so a user's shell that
+    // happens to export the state dir is never mistaken for a replica.
+    for (const pid of findProcessesWithEnv(ENV_STATE_DIR, this.stateDir, ENV_REPLICA_UID)) {
       const pgid = readStat(pid)?.pgid;
       if (pgid === undefined || adoptedPgids.has(pgid) || pgid === process.pid) continue;
       adoptedPgids.add(pgid); // once per group
@@ -348,8 +354,13 @@ class LocalRuntime implements Runtime {
     return () => this.#listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    // Every caller (the app, our own signal handler) waits for the same, complete shutdown.
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#autoscaleTimer);
     clearInterval(this.#logTimer);
@@ -739,7 +750,7 @@ class LocalRuntime implements Runtime {
     } catch {
       // ignore
     }
-    await this.#terminate(r, this.#t.terminationGraceMs);
+    await this.#keepAliveWhile(() => this.#terminate(r, this.#t.terminationGraceMs));
     r.expectExit = false;
     if (this.#closed || r.stopping) return;
     if (r.port !== undefined) this.#reservedPorts.delete(r.port);
@@ -785,7 +796,7 @@ class LocalRuntime implements Runtime {
     r.timer = undefined;
     clearTimeout(r.startupTimer);
     r.startupTimer = undefined;
-    r.stopped = (async () => {
+    r.stopped = this.#keepAliveWhile(async () => {
       if (r.pid !== undefined) {
         const wasReady = r.phase === 'Ready';
         this.#setPhase(r, 'Draining', drain ? 'draining in-flight requests' : undefined);
@@ -799,7 +810,7 @@ class LocalRuntime implements Runtime {
       this.#persist();
       this.#changed();
       this.#scheduleReconcile();
-    })();
+    });
     return r.stopped;
   }
 
@@ -865,6 +876,24 @@ class LocalRuntime implements Runtime {
       this.#persist();
     } else if (r.child) {
       await Promise.race([exited, sleep(1000)]);
+    }
+  }
+
+  /**
+   * Runs a stop to its end even when nothing else holds the event loop: the supervisor's timers
+   * and children are unref'd (it must not keep an application alive), so without this an
+   * application that awaits close() as its last act would exit half-way and leave the state
+   * file and lock behind.
+   */
+  async #keepAliveWhile<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#busyCount++ === 0) this.#busyTimer = setInterval(() => undefined, 60_000);
+    try {
+      return await fn();
+    } finally {
+      if (--this.#busyCount === 0) {
+        clearInterval(this.#busyTimer);
+        this.#busyTimer = undefined;
+      }
     }
   }
 
@@ -937,12 +966,13 @@ class LocalRuntime implements Runtime {
       // Only kill what is provably ours: the group leader must carry the recorded uid.
       const env = readEnviron(pgid);
       if (env?.get(ENV_REPLICA_UID) !== uid) return;
-    } else if (readEnviron(pgid)?.get(ENV_STATE_DIR) !== this.stateDir) {
-      return;
+    } else {
+      const env = readEnviron(pgid);
+      if (env?.get(ENV_STATE_DIR) !== this.stateDir || !env.has(ENV_REPLICA_UID)) return;
     }
     this.#log.warn({ pgid, what }, 'stopping stale replica left by a previous supervisor');
     const fake = { pgid } as Replica;
-    this.#cleanups.push(this.#terminate(fake, this.#t.terminationGraceMs));
+    this.#cleanups.push(this.#keepAliveWhile(() => this.#terminate(fake, this.#t.terminationGraceMs)));
   }
 
   // ---- autoscaling ----------------------------------------------------------------------------------

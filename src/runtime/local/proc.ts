@@ -60,8 +60,8 @@ export function readEnviron(pid: number): Map<string, string> | undefined {
   }
 }
 
-/** Every live pid whose environment has `key=value` (optionally only process-group leaders). */
-export function findProcessesWithEnv(key: string, value: string): number[] {
+/** Every live pid whose environment has `key=value` (and, when given, also has `alsoKey`). */
+export function findProcessesWithEnv(key: string, value: string, alsoKey?: string): number[] {
   const found: number[] = [];
   let entries: string[];
   try {
@@ -74,7 +74,7 @@ export function findProcessesWithEnv(key: string, value: string): number[] {
     const pid = Number(e);
     if (pid === process.pid) continue;
     const env = readEnviron(pid);
-    if (env?.get(key) === value && readStat(pid)?.state !== 'Z') found.push(pid);
+    if (env?.get(key) === value && (alsoKey === undefined || env.has(alsoKey)) && readStat(pid)?.state !== 'Z') found.push(pid);
   }
   return found;
 }

@@ -77,7 +77,7 @@ export const DEFAULT_SETTINGS: Omit<SimulatorSettings, 'model' | 'adminToken'> =
   addedLatency: 0,
   failureRate: 0,
   failureTypes: [...FAILURE_TYPES],
-  maxNumSeqs: 5,
+  maxNumSeqs: 256,
   maxWaitingQueueLength: 1000,
   queueFullStatus: 429,
   mode: 'random',

@@ -452,7 +452,13 @@ export class HttpSecurity implements Security {
     return this.#t.request('DELETE', `${API}/keys/${seg(id)}`, via(actor));
   }
 
-  /** Gateway keys are verified in-process by the gateway; there is no HTTP endpoint that reveals whether a key is valid. */
+  /**
+   * Gateway keys are verified in-process by the gateway; no HTTP endpoint reveals whether a key
+   * is valid, so this rejects with E_NOT_IMPLEMENTED_HERE.
+   *
+   * @example
+   * await client.security.apiKeyVerifier.verify(key); // throws E_NOT_IMPLEMENTED_HERE
+   */
   readonly apiKeyVerifier: ApiKeyVerifier = {
     verify: () =>
       Promise.reject(new PloydError('E_NOT_IMPLEMENTED_HERE', 'API keys are verified in-process by the gateway; PloydClient cannot verify them')),
@@ -503,7 +509,13 @@ export class HttpSecurity implements Security {
     }
   }
 
-  /** Only the server creates the first admin token (`ployd server` prints it once). */
+  /**
+   * Only the server creates the first admin token (`ployd server` prints it once); rejects with
+   * E_NOT_IMPLEMENTED_HERE.
+   *
+   * @example
+   * await client.security.ensureAdminToken(); // throws E_NOT_IMPLEMENTED_HERE
+   */
   ensureAdminToken(): Promise<string | undefined> {
     return Promise.reject(new PloydError('E_NOT_IMPLEMENTED_HERE', 'the first admin token is created by `ployd server`, not over HTTP'));
   }
@@ -619,7 +631,12 @@ export class PloydClient implements Ployd {
     this.audit = new HttpAuditLog(this.#transport);
   }
 
-  /** The server's base URL. */
+  /**
+   * The server's base URL.
+   *
+   * @example
+   * console.log(client.server); // http://127.0.0.1:8080
+   */
   get server(): string {
     return this.#transport.server;
   }

@@ -31,7 +31,11 @@ export class RoutePublisher {
     return this.#published;
   }
 
-  /** Resolves after a publish that started after this call has finished. */
+  /**
+   * Resolves after a publish that started after this call has finished. Never rejects: a failed
+   * read is logged and retried by the next change (a stored change must not look failed because
+   * the route table could not be refreshed).
+   */
   request(): Promise<void> {
     if (!this.#sink) return Promise.resolve();
     this.#dirty = true;
@@ -44,7 +48,11 @@ export class RoutePublisher {
   async #loop(): Promise<void> {
     while (this.#dirty) {
       this.#dirty = false;
-      await this.#publishOnce();
+      try {
+        await this.#publishOnce();
+      } catch (err) {
+        this.#log.error({ err: err instanceof Error ? err.message : String(err) }, 'route table publish failed');
+      }
     }
   }
 

@@ -70,7 +70,9 @@ export class MemoryRuntime implements Runtime {
     this.#failNext = err;
   }
 
-  apply(deployment: ModelDeployment & { metadata: { namespace: string } }): Promise<void> {
+  // async: failures (closed, injected) must reject, never throw synchronously.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async apply(deployment: ModelDeployment & { metadata: { namespace: string } }): Promise<void> {
     this.#guard();
     const ref = { namespace: deployment.metadata.namespace, name: deployment.metadata.name };
     const desired = desiredReplicas(deployment);
@@ -82,26 +84,25 @@ export class MemoryRuntime implements Runtime {
     this.#converge(entry);
     this.calls.push({ op: 'apply', ...ref, replicas: desired });
     this.#emit();
-    return Promise.resolve();
   }
 
-  scale(ref: DeploymentRef, replicas: number): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async scale(ref: DeploymentRef, replicas: number): Promise<void> {
     this.#guard();
     const entry = this.#entries.get(key(ref));
-    if (!entry) return Promise.reject(new Error(`memory runtime: no deployment ${key(ref)}`));
+    if (!entry) throw new Error(`memory runtime: no deployment ${key(ref)}`);
     entry.desired = replicas;
     this.#converge(entry);
     this.calls.push({ op: 'scale', ...ref, replicas });
     this.#emit();
-    return Promise.resolve();
   }
 
-  delete(ref: DeploymentRef): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async delete(ref: DeploymentRef): Promise<void> {
     this.#guard();
     const existed = this.#entries.delete(key(ref));
     this.calls.push({ op: 'delete', namespace: ref.namespace, name: ref.name });
     if (existed) this.#emit();
-    return Promise.resolve();
   }
 
   status(ref: DeploymentRef): Promise<DeploymentStatus | undefined> {

@@ -100,6 +100,52 @@ interface Matcher {
   matches(input: ValidationInput, env: string): boolean;
 }
 
+interface ActivePolicy {
+  readonly p: CompiledPolicy;
+  readonly m: Matcher;
+}
+
+const GLOB_CHARS = /[*?[\]]/;
+
+/**
+ * Narrows which policies can match a resource by kind and, for policies that list literal names,
+ * by name: a repo with a policy per application then costs one lookup per resource instead of a
+ * test against every policy. Candidates come out in policy order and are still confirmed by
+ * `matches`.
+ */
+function indexPolicies(active: readonly ActivePolicy[]): { candidates(input: ValidationInput): ActivePolicy[] } {
+  const buckets = new Map<string, { byName: Map<string, number[]>; rest: number[] }>();
+  const bucket = (kind: string) => {
+    let b = buckets.get(kind);
+    if (!b) buckets.set(kind, (b = { byName: new Map(), rest: [] }));
+    return b;
+  };
+  active.forEach(({ p }, i) => {
+    const m = p.policy.spec.match;
+    const kinds = m.kinds.includes('*') ? ['*'] : m.kinds;
+    const literal = m.names !== undefined && m.names.every((n) => !GLOB_CHARS.test(n)) ? m.names : undefined;
+    for (const k of kinds) {
+      const b = bucket(k);
+      if (literal) for (const n of literal) b.byName.set(n, [...(b.byName.get(n) ?? []), i]);
+      else b.rest.push(i);
+    }
+  });
+  return {
+    candidates(input) {
+      const name = input.parsed.resource.metadata.name;
+      const kinds = new Set(['*', String(input.parsed.manifest.kind), ...(input.parsed.original ? [String(input.parsed.original.kind)] : [])]);
+      const ids = new Set<number>();
+      for (const k of kinds) {
+        const b = buckets.get(k);
+        if (!b) continue;
+        for (const i of b.rest) ids.add(i);
+        for (const i of b.byName.get(name) ?? []) ids.add(i);
+      }
+      return [...ids].sort((a, b) => a - b).map((i) => active[i] as ActivePolicy);
+    },
+  };
+}
+
 function matcher(p: CompiledPolicy): Matcher {
   const m = p.policy.spec.match;
   const kinds = m.kinds.includes('*') ? undefined : new Set(m.kinds);
@@ -154,10 +200,11 @@ export function evaluatePolicies(policies: readonly CompiledPolicy[], inputs: re
   const out: Diagnostic[] = [];
   const active = policies.filter((p) => p.validations.length > 0).map((p) => ({ p, m: matcher(p) }));
   if (active.length === 0) return out;
+  const index = indexPolicies(active);
   for (const input of inputs) {
     const env = envOf(input, options);
     let object: unknown;
-    for (const { p, m } of active) {
+    for (const { p, m } of index.candidates(input)) {
       if (!m.matches(input, env)) continue;
       object ??= toCelValue(input.parsed.manifest);
       const base = { object, environment: env };

@@ -2,11 +2,11 @@ import { isObject, splitApiVersion, type KObject } from '../resource.ts';
 
 /** kustomize's FieldSpec: a slash path into resources of a (partially given) GVK. */
 export interface FieldSpec {
-  readonly group?: string;
-  readonly version?: string;
-  readonly kind?: string;
+  readonly group?: string | undefined;
+  readonly version?: string | undefined;
+  readonly kind?: string | undefined;
   readonly path: string;
-  readonly create?: boolean;
+  readonly create?: boolean | undefined;
 }
 
 export function fieldSpecSelects(fs: FieldSpec, obj: KObject): boolean {

@@ -6,6 +6,8 @@ export interface LabelsEntry {
   pairs: Record<string, string>;
   includeSelectors?: boolean | undefined;
   includeTemplates?: boolean | undefined;
+  /** Extra field specs (`labels[].fields`), applied besides the defaults. */
+  fields?: readonly FieldSpec[] | undefined;
 }
 
 export function applyLabels(resources: readonly Resource[], entry: LabelsEntry): void {
@@ -13,6 +15,7 @@ export function applyLabels(resources: readonly Resource[], entry: LabelsEntry):
   if (entry.includeSelectors) specs = COMMON_LABELS;
   else if (entry.includeTemplates) specs = [...TEMPLATE_LABELS, ...METADATA_LABELS];
   else specs = METADATA_LABELS;
+  if (entry.fields && entry.fields.length > 0) specs = [...entry.fields, ...specs];
   for (const r of resources) setMapEntries(r.obj, specs, entry.pairs);
 }
 
