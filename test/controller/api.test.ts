@@ -55,4 +55,18 @@ describe('applications API: RBAC from the Project (seed 000 roles)', () => {
     const diff = await call('sre', 'GET', '/applications/quickstart-dev/diff');
     expect(await diff.json()).toMatchObject({ diffs: [] });
   });
+
+  it('a commit that breaks a Policy is refused: diagnostics shown, route unchanged', async () => {
+    const good = (await h.controller.get('quickstart-dev')).revision;
+    h.repo.edit('base/route.yaml', /  authentication:\n    required: true\n    methods: \["api_key"\]\n/, '');
+    h.repo.commit('no auth');
+    await h.controller.refresh();
+    const a = await eventually(async () => {
+      const v = await h.controller.get('quickstart-dev');
+      return v.diagnostics.length > 0 ? v : undefined;
+    }, 8000, 'policy diagnostics');
+    expect(a.diagnostics.map((d) => d.message).join('\n')).toContain('routes must require authentication');
+    expect(a.revision).toBe(good);
+    expect((await h.ployd.aiGateway.getRoute({ namespace: 'dev', name: 'chat' })).resource.spec.authentication?.required).toBe(true);
+  });
 });
