@@ -58,7 +58,7 @@ describe('applications API: RBAC from the Project (seed 000 roles)', () => {
 
   it('a commit that breaks a Policy is refused: diagnostics shown, route unchanged', async () => {
     const good = (await h.controller.get('quickstart-dev')).revision;
-    h.repo.edit('base/route.yaml', /  authentication:\n    required: true\n    methods: \["api_key"\]\n/, '');
+    h.repo.edit('base/route.yaml', / {2}authentication:\n {4}required: true\n {4}methods: \["api_key"\]\n/, '');
     h.repo.commit('no auth');
     await h.controller.refresh();
     const a = await eventually(async () => {
