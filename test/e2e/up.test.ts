@@ -56,6 +56,9 @@ describe('ployd up: from npm start to rollback', () => {
     const list = await cli('app', 'list');
     expect(list).toMatch(/quickstart-dev\s+dev\s+Synced\s+Healthy/);
     expect(list).toMatch(/quickstart-production\s+production\s+OutOfSync/);
+    const metrics = await (await fetch(`${p.apiUrl}/metrics`, { headers: { authorization: `Bearer ${p.adminToken ?? ''}` } })).text();
+    expect(metrics).toMatch(/ployd_app_info\{name="quickstart-dev",project="quickstart",environment="dev",sync_status="Synced",health_status="Healthy",autosync_enabled="true"\} 1/);
+    expect(metrics).toMatch(/ployd_app_sync_total\{phase="Succeeded"\} \d+/);
   }, 60_000);
 
   it('a route weight commit applies within a second (fs watch)', async () => {

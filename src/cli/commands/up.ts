@@ -4,13 +4,13 @@ import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { Controller, GitSource, LeaderElector } from '../../controller/index.ts';
+import { Controller, ControllerMetrics, GitSource, LeaderElector } from '../../controller/index.ts';
 import { PloydError } from '../../errors/index.ts';
 import { createGateway } from '../../gateway/index.ts';
 import { rootLogger } from '../../log/index.ts';
 import { createLocalRuntime, GpuInventory, gpuMatchesType } from '../../runtime/index.ts';
 import { createPloyd, SYSTEM_ACTOR, type Ployd } from '../../sdk/index.ts';
-import { API_PREFIX, applicationRoutes, createServerApp, handleWebhook } from '../../server/index.ts';
+import { API_PREFIX, applicationRoutes, createHttpMetrics, createServerApp, handleWebhook } from '../../server/index.ts';
 import { openStore } from '../../store/index.ts';
 import type { RegisterCommand } from '../context.ts';
 import { parseArg } from './client-options.ts';
@@ -116,7 +116,10 @@ export async function startPlatform(o: UpOptions): Promise<RunningPlatform> {
       ...(o.allowedSignersFile !== undefined ? { allowedSignersFile: o.allowedSignersFile } : {}),
       ...(process.env.PLOYD_GIT_TOKEN ? { tokenEnv: 'PLOYD_GIT_TOKEN' } : {}),
     });
+    // One registry: the API's authenticated /metrics serves the controller's ployd_app_* too.
+    const httpMetrics = createHttpMetrics();
     const controller = new Controller({
+      metrics: new ControllerMetrics(httpMetrics.registry),
       ployd: sdk,
       store,
       source,
@@ -128,8 +131,7 @@ export async function startPlatform(o: UpOptions): Promise<RunningPlatform> {
       // Several `ployd up` on one Postgres: one controller acts. PGlite is one process anyway.
       ...(process.env.PLOYD_DATABASE_URL ? { leaderElection: new LeaderElector({ url: process.env.PLOYD_DATABASE_URL, logger }) } : {}),
     });
-    const app = createServerApp({ ployd: sdk, logger, routes: applicationRoutes(controller) });
-    app.get('/metrics/controller', async (c) => c.body(await controller.metrics.registry.metrics(), 200, { 'content-type': controller.metrics.registry.contentType }));
+    const app = createServerApp({ ployd: sdk, logger, metrics: httpMetrics, routes: applicationRoutes(controller) });
     const secret = process.env.PLOYD_WEBHOOK_SECRET;
     const fetch = (req: Request): Response | Promise<Response> =>
       new URL(req.url).pathname === `${API_PREFIX}/webhook` ? handleWebhook(req, secret, () => void controller.refresh()) : app.fetch(req);
