@@ -4,10 +4,11 @@ export function backoffDelay(attempt: number, options: { base: number; factor: n
 }
 
 /**
- * Self-heal backoff as Argo CD does it: after each self-heal of the same app, wait longer before
- * fighting a human again (2 s, 6 s, 18 s … up to 5 min); reset once the app stays synced.
+ * Self-heal backoff: drift is healed 5 s after it is seen, and after each self-heal of the same
+ * app the wait doubles (5 s, 10 s, 20 s … up to 5 min) so the controller never fights a human
+ * every second; it resets once the app stays synced past the wait.
  */
-export const SELF_HEAL_BACKOFF = { base: 2_000, factor: 3, max: 300_000 } as const;
+export const SELF_HEAL_BACKOFF = { base: 5_000, factor: 2, max: 300_000 } as const;
 
 /** Retry backoff of a failed sync (Application.spec.syncPolicy.retry.backoff defaults). */
 export const SYNC_RETRY_BACKOFF = { base: 5_000, factor: 2, max: 180_000 } as const;

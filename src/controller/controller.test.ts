@@ -95,6 +95,41 @@ describe('sync plan', () => {
 
 describe('backoff', () => {
   it('grows and caps', () => {
-    expect([0, 1, 2, 10].map((n) => backoffDelay(n, SELF_HEAL_BACKOFF))).toEqual([2000, 6000, 18000, 300000]);
+    expect([0, 1, 2, 10].map((n) => backoffDelay(n, SELF_HEAL_BACKOFF))).toEqual([5000, 10000, 20000, 300000]);
+  });
+});
+
+describe('metrics', () => {
+  it('keeps one ployd_app_info series per app', async () => {
+    const { ControllerMetrics } = await import('./metrics.ts');
+    const m = new ControllerMetrics();
+    const labels = { name: 'a', project: 'p', environment: 'dev', sync_status: 'OutOfSync', health_status: 'Missing', autosync_enabled: 'true' };
+    m.setAppInfo(labels);
+    m.setAppInfo({ ...labels, sync_status: 'Synced', health_status: 'Healthy' });
+    m.syncTotal.inc({ phase: 'Succeeded' });
+    const text = await m.registry.metrics();
+    expect(text.match(/^ployd_app_info\{/gm)).toHaveLength(1);
+    expect(text).toContain('sync_status="Synced"');
+    expect(text).toContain('ployd_app_sync_total{phase="Succeeded"} 1');
+  });
+});
+
+describe('project checks', () => {
+  it('enforces source repos, destinations and kind lists', async () => {
+    const { projectViolations } = await import('./project-check.ts');
+    const { Application, Project } = await import('../resources/index.ts');
+    const app = Application.parse({ apiVersion: 'ployd.ai/v1', kind: 'Application', metadata: { name: 'x' }, spec: { project: 'p', environment: 'production', source: { path: 'x' } } });
+    const project = Project.parse({
+      apiVersion: 'ployd.ai/v1',
+      kind: 'Project',
+      metadata: { name: 'p' },
+      spec: { sourceRepos: ['https://git.example.com/*'], destinations: [{ environment: 'dev' }], namespaceResourceBlacklist: [{ group: '*', kind: 'Policy' }] },
+    });
+    const v = projectViolations(project, app, '/tmp/repo', 'production', [{ group: 'ployd.ai', kind: 'Policy', name: 'p1' }, { group: 'ployd.ai', kind: 'ModelDeployment', name: 'm' }]);
+    expect(v).toHaveLength(3);
+    expect(v.join('\n')).toMatch(/source repository \/tmp\/repo/);
+    expect(v.join('\n')).toMatch(/destination environment production/);
+    expect(v.join('\n')).toMatch(/denies kind ployd.ai\/Policy \(p1\)/);
+    expect(projectViolations(undefined, app, 'r', 'dev', [])).toEqual(['project p is not defined in the repository']);
   });
 });

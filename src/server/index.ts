@@ -7,3 +7,5 @@ export { defineRoute, type RouteSpec, type AnyRoute, type Permission, type Handl
 export { toErrorResponse, formatPath, type ErrorBody, type FieldIssue } from './error-body.ts';
 export { createHttpMetrics, type HttpMetrics } from './http-metrics.ts';
 export { PROJECT_LABEL, APPLICATION_LABEL, applicationObject, formatPermission } from './rbac-objects.ts';
+export { applicationRoutes } from './routes/applications.ts';
+export { handleWebhook } from './webhook.ts';

@@ -19,4 +19,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   routes: async () => (await import('./routes.ts')).registerRoutes,
   server: async () => (await import('./server.ts')).registerServer,
   simulator: async () => (await import('./simulator.ts')).registerSimulator,
+  up: async () => (await import('./up.ts')).registerUp,
+  app: async () => (await import('./app.ts')).registerApp,
+  alerts: async () => (await import('./alerts.ts')).registerAlerts,
 };

@@ -1,0 +1,220 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { Controller, ControllerMetrics, GitSource, LeaderElector } from '../../controller/index.ts';
+import { PloydError } from '../../errors/index.ts';
+import { createGateway } from '../../gateway/index.ts';
+import { rootLogger } from '../../log/index.ts';
+import { createLocalRuntime, GpuInventory, gpuMatchesType } from '../../runtime/index.ts';
+import { createPloyd, SYSTEM_ACTOR, type Ployd } from '../../sdk/index.ts';
+import { API_PREFIX, applicationRoutes, createHttpMetrics, createServerApp, handleWebhook } from '../../server/index.ts';
+import { openStore } from '../../store/index.ts';
+import type { RegisterCommand } from '../context.ts';
+import { parseArg } from './client-options.ts';
+
+interface UpFlags {
+  port: string;
+  gatewayPort: string;
+  host: string;
+  dataDir: string;
+  revision?: string;
+  gpus?: string;
+  verifySignatures?: boolean;
+  allowedSigners?: string;
+  poll: string;
+}
+
+/** The running pieces of `ployd up`, for embedding and tests. */
+export interface RunningPlatform {
+  readonly apiUrl: string;
+  readonly gatewayUrl: string;
+  readonly apiKey: string;
+  /** Printed on the first start only. */
+  readonly adminToken: string | undefined;
+  readonly repo: string;
+  readonly ployd: Ployd;
+  readonly controller: Controller;
+  close(): Promise<void>;
+}
+
+export interface UpOptions {
+  /** A git repo (folder or URL); default: the quickstart demo copied into `<dataDir>/demo-repo`. */
+  readonly repo?: string;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly gatewayPort: number;
+  readonly host: string;
+  readonly revision?: string;
+  readonly gpus?: string;
+  readonly verifySignatures?: boolean;
+  readonly allowedSignersFile?: string;
+  readonly pollIntervalMs?: number;
+  /** Where examples/quickstart is (default: next to this package). */
+  readonly quickstartDir?: string;
+}
+
+const QUICKSTART = resolve(import.meta.dirname, '../../../examples/quickstart');
+
+/** Copies the quickstart into a fresh git repo (once): the demo config repo of `ployd up`. */
+export function ensureDemoRepo(dir: string, from = QUICKSTART): string {
+  if (existsSync(join(dir, '.git'))) return dir;
+  if (!existsSync(from)) throw new PloydError('E_REPO_NOT_FOUND', `demo repo template not found: ${from}`, { path: from });
+  mkdirSync(dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.name=PloyD', '-c', 'user.email=ployd@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' });
+  };
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'PloyD quickstart: two simulated models, a 90/10 route, dev/staging auto, production manual');
+  return dir;
+}
+
+/**
+ * Starts store, local runtime, gateway, controller and API in this process.
+ *
+ * @example
+ * const p = await startPlatform({ dataDir: '.ployd', port: 8080, gatewayPort: 8000, host: '127.0.0.1' });
+ * console.log(p.gatewayUrl, p.apiKey);
+ * await p.close();
+ */
+export async function startPlatform(o: UpOptions): Promise<RunningPlatform> {
+  const logger = rootLogger();
+  const dataDir = resolve(o.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const repo = o.repo ?? ensureDemoRepo(join(dataDir, 'demo-repo'), o.quickstartDir);
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch((e: unknown) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'up: shutdown step failed'));
+    closers.length = 0;
+  };
+  try {
+    const store = await openStore({ logger, dataDir: join(dataDir, 'data') });
+    closers.push(() => store.close());
+    const gpus = o.gpus !== undefined ? GpuInventory.declared(o.gpus) : await GpuInventory.detect();
+    const runtime = await createLocalRuntime({ stateDir: join(dataDir, 'runtime'), gpus, logger, handleSignals: false });
+    closers.push(() => runtime.close());
+    // The gateway verifies keys through the SDK, and the SDK publishes routes to the gateway.
+    const holder: { sdk?: Ployd } = {};
+    const gateway = createGateway({ logger, verifier: { verify: (k) => (holder.sdk ? holder.sdk.security.apiKeyVerifier.verify(k) : Promise.resolve(undefined)) } });
+    const sdk = createPloyd({ store, runtime, routeSink: gateway, logger });
+    holder.sdk = sdk;
+    closers.push(() => sdk.close());
+    const gw = await gateway.listen(o.gatewayPort, o.host);
+    closers.push(() => gateway.close());
+    const gatewayUrl = `http://${o.host}:${gw.port}`;
+    const adminToken = await sdk.security.ensureAdminToken();
+    const created = await sdk.security.createApiKey({ name: `ployd-up-${new Date().toISOString().replace(/[:.]/g, '-')}` }, SYSTEM_ACTOR);
+    const source = new GitSource({
+      repo,
+      cacheDir: join(dataDir, 'git-cache'),
+      ...(o.revision !== undefined ? { revision: o.revision } : {}),
+      ...(o.verifySignatures ? { verifySignatures: true } : {}),
+      ...(o.allowedSignersFile !== undefined ? { allowedSignersFile: o.allowedSignersFile } : {}),
+      ...(process.env.PLOYD_GIT_TOKEN ? { tokenEnv: 'PLOYD_GIT_TOKEN' } : {}),
+    });
+    // One registry: the API's authenticated /metrics serves the controller's ployd_app_* too.
+    const httpMetrics = createHttpMetrics();
+    const controller = new Controller({
+      metrics: new ControllerMetrics(httpMetrics.registry),
+      ployd: sdk,
+      store,
+      source,
+      logger,
+      runtime,
+      gpuCount: (type) => gpus.gpus.filter((g) => gpuMatchesType(g, type)).length,
+      gateway: { url: gatewayUrl, apiKey: created.key },
+      ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
+      // Several `ployd up` on one Postgres: one controller acts. PGlite is one process anyway.
+      ...(process.env.PLOYD_DATABASE_URL ? { leaderElection: new LeaderElector({ url: process.env.PLOYD_DATABASE_URL, logger }) } : {}),
+    });
+    const app = createServerApp({ ployd: sdk, logger, metrics: httpMetrics, routes: applicationRoutes(controller) });
+    const secret = process.env.PLOYD_WEBHOOK_SECRET;
+    const fetch = (req: Request): Response | Promise<Response> =>
+      new URL(req.url).pathname === `${API_PREFIX}/webhook` ? handleWebhook(req, secret, () => void controller.refresh()) : app.fetch(req);
+    const server = await new Promise<ServerType>((res, rej) => {
+      const s = serve({ fetch, port: o.port, hostname: o.host }, () => res(s));
+      s.once('error', (err: NodeJS.ErrnoException) =>
+        rej(err.code === 'EADDRINUSE' ? new PloydError('E_PORT_IN_USE', `port ${o.port} on ${o.host} is already in use`, { port: o.port }) : err),
+      );
+    });
+    closers.push(
+      () =>
+        new Promise<void>((res) => {
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          server.close(() => res());
+        }),
+    );
+    const apiPort = (server.address() as AddressInfo).port;
+    await controller.start();
+    closers.push(() => controller.stop());
+    return { apiUrl: `http://${o.host}:${apiPort}`, gatewayUrl, apiKey: created.key, adminToken, repo, ployd: sdk, controller, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/**
+ * `ployd up [REPO]`: store, controller, local runtime, gateway and API in one process, on a config
+ * repo (default: a demo repo made from examples/quickstart). Ctrl-C stops everything.
+ *
+ * @example
+ * ployd up                      # the demo
+ * ployd up ~/src/llm-config     # your repo; commits apply within a second
+ */
+export const registerUp: RegisterCommand = (program) => {
+  program
+    .command('up')
+    .description('Run the whole platform locally on a config repo (default: a demo repo)')
+    .argument('[repo]', 'git repository: a folder or a URL')
+    .option('--port <port>', 'control-plane API port', '8080')
+    .option('--gateway-port <port>', 'AI gateway port', '8000')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--data-dir <dir>', 'where the store, runtime state and git cache live', '.ployd')
+    .option('--revision <rev>', 'branch, tag or SHA to follow (default HEAD)')
+    .option('--gpus <n[:type]>', 'declare GPUs instead of asking nvidia-smi')
+    .option('--verify-signatures', 'apply only commits with a trusted signature (git verify-commit)')
+    .option('--allowed-signers <file>', 'SSH allowed-signers file for signature verification')
+    .option('--poll <seconds>', 'poll interval for remote repos', '60')
+    .action(async (repoArg: string | undefined, flags: UpFlags) => {
+      const port = parseArg(z.coerce.number().int().min(0).max(65535), flags.port, '--port');
+      const gatewayPort = parseArg(z.coerce.number().int().min(0).max(65535), flags.gatewayPort, '--gateway-port');
+      const poll = parseArg(z.coerce.number().positive(), flags.poll, '--poll');
+      const p = await startPlatform({
+        ...(repoArg !== undefined ? { repo: /^[a-z]+:\/\/|^[\w.-]+@/.test(repoArg) ? repoArg : resolve(repoArg) } : {}),
+        dataDir: flags.dataDir,
+        port,
+        gatewayPort,
+        host: flags.host,
+        pollIntervalMs: poll * 1000,
+        ...(flags.revision !== undefined ? { revision: flags.revision } : {}),
+        ...(flags.gpus !== undefined ? { gpus: flags.gpus } : {}),
+        ...(flags.verifySignatures ? { verifySignatures: true } : {}),
+        ...(flags.allowedSigners !== undefined ? { allowedSignersFile: flags.allowedSigners } : {}),
+      });
+      const out = process.stdout;
+      out.write(`PloyD is up.\n`);
+      out.write(`  config repo : ${p.repo}\n`);
+      out.write(`  gateway     : ${p.gatewayUrl}\n`);
+      out.write(`  API         : ${p.apiUrl}\n`);
+      out.write(`  API key     : ${p.apiKey}\n`);
+      if (p.adminToken !== undefined) out.write(`  admin token : ${p.adminToken}   (shown once: store it now)\n`);
+      out.write(`\nTry it:\n  curl -s ${p.gatewayUrl}/v1/chat/completions -H 'Authorization: Bearer ${p.apiKey}' -H 'Content-Type: application/json' \\\n    -d '{"model":"chat","messages":[{"role":"user","content":"hello"}]}'\n`);
+      out.write(`\nWatch the apps:\n  PLOYD_SERVER=${p.apiUrl} PLOYD_TOKEN=<admin token> ployd app list\n\nCtrl-C stops everything.\n`);
+      await new Promise<void>((res) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          res();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      out.write('stopping…\n');
+      await p.close();
+    });
+};

@@ -1,0 +1,3 @@
+export { GitSource, type GitSourceOptions, type CommitInfo } from './source.ts';
+export { git, exportTree, type GitOptions } from './git-cli.ts';
+export { verifyWebhook, safeEqual, type WebhookKind } from './webhook.ts';
