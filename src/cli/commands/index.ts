@@ -10,6 +10,9 @@ export const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   render: async () => (await import('./render.ts')).registerRender,
   schema: async () => (await import('./schema.ts')).registerSchema,
   init: async () => (await import('./init.ts')).registerInit,
+  up: async () => (await import('./up.ts')).registerUp,
+  app: async () => (await import('./app.ts')).registerApp,
+  alerts: async () => (await import('./alerts.ts')).registerAlerts,
   audit: async () => (await import('./audit.ts')).registerAudit,
   gateway: async () => (await import('./gateway.ts')).registerGateway,
   keys: async () => (await import('./keys.ts')).registerKeys,
@@ -19,7 +22,4 @@ export const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   routes: async () => (await import('./routes.ts')).registerRoutes,
   server: async () => (await import('./server.ts')).registerServer,
   simulator: async () => (await import('./simulator.ts')).registerSimulator,
-  up: async () => (await import('./up.ts')).registerUp,
-  app: async () => (await import('./app.ts')).registerApp,
-  alerts: async () => (await import('./alerts.ts')).registerAlerts,
 };

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { Controller, ControllerMetrics, GitSource, LeaderElector } from '../../controller/index.ts';
 import { PloydError } from '../../errors/index.ts';
+import { packagePath } from '../../package-root.ts';
 import { createGateway } from '../../gateway/index.ts';
 import { rootLogger } from '../../log/index.ts';
 import { createLocalRuntime, GpuInventory, gpuMatchesType } from '../../runtime/index.ts';
@@ -56,7 +57,7 @@ export interface UpOptions {
   readonly quickstartDir?: string;
 }
 
-const QUICKSTART = resolve(import.meta.dirname, '../../../examples/quickstart');
+const QUICKSTART = packagePath('examples', 'quickstart');
 
 /** Copies the quickstart into a fresh git repo (once): the demo config repo of `ployd up`. */
 export function ensureDemoRepo(dir: string, from = QUICKSTART): string {
