@@ -10,6 +10,7 @@ import {
   pickReplica,
   recordLatency,
   recordReplicaFailure,
+  hasOtherHealthyReplica,
   recordReplicaSuccess,
   type PickContext,
 } from './balancer/index.ts';
@@ -313,8 +314,12 @@ export class Exchange {
         break;
       }
       if (countsAsFailure(kind) && !(this.#timedOut && kind === 'timeout')) {
-        bstate.breaker.onFailure(route.breaker, now);
         recordReplicaFailure(backend, replica, state, now, route.breaker.failureThreshold, Math.min(route.breaker.recoveryTimeoutMs, 30_000));
+        // The breaker judges the backend as a whole. While another of its replicas is healthy, one
+        // replica's failures are left to passive ejection (Envoy's outlier detection), so a single
+        // dead replica never cuts off the whole model.
+        if (hasOtherHealthyReplica(backend, replica, state, now)) bstate.breaker.onNeutral();
+        else bstate.breaker.onFailure(route.breaker, now);
       } else bstate.breaker.onNeutral();
       avoid.add(replica.id);
       if (!route.routing.retryOn.has(kind) || this.#timedOut) break;

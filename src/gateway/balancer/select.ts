@@ -148,6 +148,16 @@ export function recordReplicaFailure(backend: CompiledBackend, replica: Replica,
   return true;
 }
 
+/** Whether the backend has another replica that is neither ejected nor cooling down. */
+export function hasOtherHealthyReplica(backend: CompiledBackend, replica: Replica, state: BalancerState, now: number): boolean {
+  for (const r of backend.replicas) {
+    if (r.id === replica.id) continue;
+    const s = state.replica(r.id);
+    if (s.ejectedUntil <= now && s.cooldownUntil <= now) return true;
+  }
+  return false;
+}
+
 export function recordReplicaSuccess(replica: Replica, state: BalancerState): void {
   const s = state.replica(replica.id);
   s.consecutiveFailures = 0;
