@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { PloydError } from '../../errors/index.ts';
-import { decodeCursor, json, pageLimit, toDate, toPage, type StorePage } from '../cursor.ts';
+import { json, toDate, type StorePage } from '../cursor.ts';
 import type { Database, Row } from '../schema.ts';
+import { listCredentials, revokeCredential } from './credentials.ts';
 
 export interface TokenRecord {
   readonly id: string;
@@ -64,32 +64,9 @@ export function tokenRepository(db: Kysely<Database>): TokenRepository {
       return toRecord(row);
     },
 
-    async list(query) {
-      const limit = pageLimit(query.limit);
-      let q = db.selectFrom('api_tokens').selectAll();
-      if (!query.includeRevoked) q = q.where('revoked_at', 'is', null);
-      if (query.cursor !== undefined) {
-        const [at, id] = decodeCursor(query.cursor, 2);
-        const atDate = new Date(String(at));
-        q = q.where((eb) => eb.or([eb('created_at', '>', atDate), eb.and([eb('created_at', '=', atDate), eb('id', '>', String(id))])]));
-      }
-      const rows = await q.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
-      return toPage(rows, limit, toRecord, (r) => [toDate(r.created_at).toISOString(), r.id]);
-    },
+    list: (query) => listCredentials(db, 'api_tokens', query, toRecord),
 
-    async revoke(id, at) {
-      const before = await repo.get(id);
-      if (!before) throw new PloydError('E_NOT_FOUND', `token ${id} not found`, { id });
-      if (before.revokedAt !== null) return { before, after: before };
-      const row = await db
-        .updateTable('api_tokens')
-        .set((eb) => ({ revoked_at: at, resource_version: eb('resource_version', '+', 1), updated_at: at }))
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-      return { before, after: row ? toRecord(row) : ((await repo.get(id)) ?? before) };
-    },
+    revoke: (id, at) => revokeCredential(db, 'api_tokens', 'token', id, at, (i) => repo.get(i), toRecord),
 
     async markUsed(id, at) {
       await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
