@@ -1,51 +1,17 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ENV_STATE_DIR, GpuInventory, createLocalRuntime, type LocalRuntimeOptions, type Runtime } from '../../src/runtime/index.ts';
-import { fakeDeployment, processesWith, waitFor } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { ENV_STATE_DIR, createLocalRuntime } from '../../src/runtime/index.ts';
+import { FAST_TIMINGS, fakeDeployment, processesWith, useLocalRuntime, waitFor } from './helpers.ts';
 
-const FAST = {
-  probePeriodMs: 200,
-  startupProbeMs: 50,
-  backoffInitialMs: 200,
-  backoffMaxMs: 2000,
-  terminationGraceMs: 500,
-  drainTimeoutMs: 5000,
-  noMetricsDrainMs: 100,
-  autoscaleIntervalMs: 200,
-};
-
-let dir: string;
-let marker: string;
-let rt: (Runtime & { stateDir: string }) | undefined;
+const fx = useLocalRuntime();
+const start = fx.start;
 const ref = (name: string) => ({ namespace: 'test', name });
-
-async function start(extra: Partial<LocalRuntimeOptions> = {}): Promise<Runtime & { stateDir: string }> {
-  rt = await createLocalRuntime({ stateDir: dir, gpus: new GpuInventory([]), handleSignals: false, timings: FAST, ...extra });
-  return rt;
-}
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ployd-rt-'));
-  marker = `mk-${randomUUID()}`;
-});
-
-afterEach(async () => {
-  await rt?.close();
-  rt = undefined;
-  // No orphans, whatever the test did.
-  expect(processesWith(marker)).toEqual([]);
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('local runtime: faults', () => {
   it('a command that does not exist: Failed with E_COMMAND_NOT_FOUND, Degraded, no process', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('bad1', marker, { replicas: 1, model: { command: { command: [`/nonexistent/vllm-${marker}`, 'serve'] } } }));
+    await runtime.apply(fakeDeployment('bad1', fx.marker, { replicas: 1, model: { command: { command: [`/nonexistent/vllm-${fx.marker}`, 'serve'] } } }));
     const s = await waitFor(async () => {
       const st = await runtime.status(ref('bad1'));
       return st?.replicas[0]?.phase === 'Failed' ? st : undefined;
@@ -58,7 +24,7 @@ describe('local runtime: faults', () => {
 
   it('a server that exits at once: CrashLoop with its last log lines, restarts backing off', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('bad2', marker, { replicas: 1 }, ['--exit-at-once']));
+    await runtime.apply(fakeDeployment('bad2', fx.marker, { replicas: 1 }, ['--exit-at-once']));
     const s = await waitFor(async () => {
       const st = await runtime.status(ref('bad2'));
       return st?.replicas[0]?.phase === 'CrashLoop' && (st.replicas[0].restarts ?? 0) >= 2 ? st : undefined;
@@ -72,16 +38,16 @@ describe('local runtime: faults', () => {
 
   it('a server that never becomes ready: E_STARTUP_TIMEOUT, killed and restarted, never two at once', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('bad3', marker, { replicas: 1, health: { startupTimeout: '800ms' } }, ['--never-ready']));
+    await runtime.apply(fakeDeployment('bad3', fx.marker, { replicas: 1, health: { startupTimeout: '800ms' } }, ['--never-ready']));
     let maxProcs = 0;
     const s = await waitFor(async () => {
-      maxProcs = Math.max(maxProcs, processesWith(marker).length);
+      maxProcs = Math.max(maxProcs, processesWith(fx.marker).length);
       const st = await runtime.status(ref('bad3'));
       return st?.replicas[0]?.reason?.startsWith('E_STARTUP_TIMEOUT') && (st.replicas[0].restarts ?? 0) >= 1 ? st : undefined;
     }, 6000, 'startup timeout');
     expect(s.health).toBe('Degraded');
     expect(s.replicas[0]?.reason).toMatch(/not ready within 0\.8s/);
-    await waitFor(() => processesWith(marker).length === 1, 3000, 'restarted');
+    await waitFor(() => processesWith(fx.marker).length === 1, 3000, 'restarted');
     expect(maxProcs).toBeLessThanOrEqual(1);
   });
 
@@ -91,14 +57,14 @@ describe('local runtime: faults', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const runtime = await start();
-      await runtime.apply(fakeDeployment('bad4', marker, { replicas: 1, serving: { port } }));
+      await runtime.apply(fakeDeployment('bad4', fx.marker, { replicas: 1, serving: { port } }));
       const s = await waitFor(async () => {
         const st = await runtime.status(ref('bad4'));
         return st?.replicas[0]?.reason?.includes('E_PORT_IN_USE') ? st : undefined;
       }, 3000, 'port in use');
       expect(s.replicas[0]?.phase).toBe('Pending');
       expect(s.replicas[0]?.reason).toContain(`port ${port}`);
-      expect(processesWith(marker)).toEqual([]);
+      expect(processesWith(fx.marker)).toEqual([]);
       await new Promise<void>((r) => blocker.close(() => r()));
       const ok = await waitFor(() => (runtime.endpoints().length === 1 ? runtime.endpoints() : undefined), 5000, 'ready after release');
       expect(ok[0]?.url).toBe(`http://127.0.0.1:${port}`);
@@ -122,7 +88,7 @@ describe('local runtime: faults', () => {
           return freePortForTest(host);
         },
       });
-      await runtime.apply(fakeDeployment('bad5', marker, { replicas: 1 }));
+      await runtime.apply(fakeDeployment('bad5', fx.marker, { replicas: 1 }));
       const eps = await waitFor(() => (runtime.endpoints().length === 1 ? runtime.endpoints() : undefined), 5000, 'ready on another port');
       expect(eps[0]?.url).not.toContain(`:${taken}`);
       const s = await runtime.status(ref('bad5'));
@@ -135,31 +101,31 @@ describe('local runtime: faults', () => {
 
   it('a replica that ignores SIGTERM is SIGKILLed after the grace period', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('bad6', marker, { replicas: 1 }, ['--ignore-term']));
+    await runtime.apply(fakeDeployment('bad6', fx.marker, { replicas: 1 }, ['--ignore-term']));
     await waitFor(() => runtime.endpoints().length === 1, 5000, 'ready');
     const t0 = Date.now();
     await runtime.delete(ref('bad6'));
     const took = Date.now() - t0;
-    expect(took).toBeGreaterThanOrEqual(FAST.terminationGraceMs);
-    expect(processesWith(marker)).toEqual([]);
+    expect(took).toBeGreaterThanOrEqual(FAST_TIMINGS.terminationGraceMs);
+    expect(processesWith(fx.marker)).toEqual([]);
     expect(await runtime.status(ref('bad6'))).toBeUndefined();
   });
 
   it('close() stops every replica (children die with the supervisor) and a second supervisor on the same dir is refused', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('m9', marker, { replicas: 2 }));
+    await runtime.apply(fakeDeployment('m9', fx.marker, { replicas: 2 }));
     await waitFor(() => runtime.endpoints().length === 2, 5000, 'ready');
-    await expect(createLocalRuntime({ stateDir: dir, handleSignals: false })).rejects.toMatchObject({
+    await expect(createLocalRuntime({ stateDir: fx.dir, handleSignals: false })).rejects.toMatchObject({
       code: 'E_RUNTIME_LOCKED',
     });
     await runtime.close();
-    expect(processesWith(marker)).toEqual([]);
+    expect(processesWith(fx.marker)).toEqual([]);
   });
 
   it('a server without metrics drains on the gateway\'s in-flight count before it is stopped', async () => {
     let gatewayInFlight = 1;
     const runtime = await start({ inFlight: () => gatewayInFlight });
-    const md = fakeDeployment('nometrics', marker, { replicas: 2 });
+    const md = fakeDeployment('nometrics', fx.marker, { replicas: 2 });
     const noMetrics = { ...md, spec: { ...md.spec, model: { ...md.spec.model, command: { command: md.spec.model.command?.command ?? [] } } } };
     await runtime.apply(noMetrics);
     await waitFor(() => runtime.endpoints().length === 2, 5000, 'two ready');
@@ -168,20 +134,20 @@ describe('local runtime: faults', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await runtime.status(ref('nometrics')))?.replicas.find((r) => r.index === 1)?.phase).toBe('Draining');
     gatewayInFlight = 0;
-    await waitFor(() => processesWith(marker).length === 1, 3000, 'stopped once the gateway count reached 0');
+    await waitFor(() => processesWith(fx.marker).length === 1, 3000, 'stopped once the gateway count reached 0');
   });
 
   it('start-up cleanup kills only processes the supervisor started, not one that merely shares the state dir in its environment', async () => {
-    const decoy = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', marker], {
+    const decoy = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', fx.marker], {
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, [ENV_STATE_DIR]: dir },
+      env: { ...process.env, [ENV_STATE_DIR]: fx.dir },
     });
     try {
-      await waitFor(() => processesWith(marker).length === 1, 3000, 'decoy running');
+      await waitFor(() => processesWith(fx.marker).length === 1, 3000, 'decoy running');
       await start();
       await new Promise((r) => setTimeout(r, 300));
-      expect(processesWith(marker)).toEqual([decoy.pid]);
+      expect(processesWith(fx.marker)).toEqual([decoy.pid]);
     } finally {
       decoy.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 100));

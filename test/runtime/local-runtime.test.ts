@@ -1,51 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GpuInventory, createLocalRuntime, type LocalRuntimeOptions, type Runtime } from '../../src/runtime/index.ts';
-import { fakeDeployment, getJson, processesWith, waitFor } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { fakeDeployment, getJson, processesWith, useLocalRuntime, waitFor } from './helpers.ts';
 
-const FAST = {
-  probePeriodMs: 200,
-  startupProbeMs: 50,
-  backoffInitialMs: 200,
-  backoffMaxMs: 2000,
-  terminationGraceMs: 500,
-  drainTimeoutMs: 5000,
-  noMetricsDrainMs: 100,
-  autoscaleIntervalMs: 200,
-};
-
-let dir: string;
-let marker: string;
-let rt: (Runtime & { stateDir: string }) | undefined;
+const fx = useLocalRuntime();
+const start = fx.start;
 const ref = (name: string) => ({ namespace: 'test', name });
-
-async function start(extra: Partial<LocalRuntimeOptions> = {}): Promise<Runtime & { stateDir: string }> {
-  rt = await createLocalRuntime({ stateDir: dir, gpus: new GpuInventory([]), handleSignals: false, timings: FAST, ...extra });
-  return rt;
-}
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ployd-rt-'));
-  marker = `mk-${randomUUID()}`;
-});
-
-afterEach(async () => {
-  await rt?.close();
-  rt = undefined;
-  // No orphans, whatever the test did.
-  expect(processesWith(marker)).toEqual([]);
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('local runtime: lifecycle', () => {
   it('starts replicas with GPUs, gates endpoints on readiness, scales up (pending on GPUs) and down with a drain', async () => {
     const runtime = await start({ gpus: '2:T4' });
     let changes = 0;
     runtime.onChange(() => changes++);
-    const md = fakeDeployment('m1', marker, { replicas: 2, resources: { gpu: { count: 1, type: 't4' } }, model: { name: 'served-m1' } }, ['--ready-after', '300']);
+    const md = fakeDeployment('m1', fx.marker, { replicas: 2, resources: { gpu: { count: 1, type: 't4' } }, model: { name: 'served-m1' } }, ['--ready-after', '300']);
     await runtime.apply(md);
     // Not ready yet: no endpoint.
     await waitFor(async () => (await runtime.status(ref('m1')))?.replicas.every((r) => r.phase === 'Starting'), 3000, 'starting');
@@ -65,7 +30,7 @@ describe('local runtime: lifecycle', () => {
     expect(who.map((w) => w.cuda).sort()).toEqual(['0', '1']);
     expect(who.map((w) => w.replica)).toEqual(['test/m1/0', 'test/m1/1']);
     expect(st.replicas.map((r) => r.gpus)).toEqual([[0], [1]]);
-    expect(processesWith(marker)).toHaveLength(2);
+    expect(processesWith(fx.marker)).toHaveLength(2);
 
     // A third replica finds no GPU.
     await runtime.scale(ref('m1'), 3);
@@ -78,18 +43,18 @@ describe('local runtime: lifecycle', () => {
     await runtime.scale(ref('m1'), 1);
     await waitFor(() => runtime.endpoints().length === 1, 3000, 'endpoint removed');
     await waitFor(async () => (await runtime.status(ref('m1')))?.health === 'Healthy', 5000, 'healthy at 1');
-    expect(processesWith(marker)).toHaveLength(1);
+    expect(processesWith(fx.marker)).toHaveLength(1);
     expect((await runtime.status(ref('m1')))?.replicas.map((r) => r.index)).toEqual([0]);
 
     await runtime.delete(ref('m1'));
     expect(await runtime.status(ref('m1'))).toBeUndefined();
-    expect(processesWith(marker)).toEqual([]);
+    expect(processesWith(fx.marker)).toEqual([]);
     expect(runtime.endpoints()).toEqual([]);
   });
 
   it('drains: a replica leaves the endpoints at once but is stopped only when its in-flight requests reach 0', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('m2', marker, { replicas: 2 }));
+    await runtime.apply(fakeDeployment('m2', fx.marker, { replicas: 2 }));
     await waitFor(() => runtime.endpoints().length === 2, 5000, 'two ready');
     const victim = runtime.endpoints()[1];
     if (!victim) throw new Error('no endpoint');
@@ -99,15 +64,15 @@ describe('local runtime: lifecycle', () => {
     await new Promise((r) => setTimeout(r, 600));
     const s = await runtime.status(ref('m2'));
     expect(s?.replicas.find((r) => r.index === 1)?.phase).toBe('Draining');
-    expect(processesWith(marker)).toHaveLength(2);
+    expect(processesWith(fx.marker)).toHaveLength(2);
     await fetch(`${victim.url}/admin/load?running=0&waiting=0`);
-    await waitFor(() => processesWith(marker).length === 1, 3000, 'victim stopped after drain');
+    await waitFor(() => processesWith(fx.marker).length === 1, 3000, 'victim stopped after drain');
     await waitFor(async () => (await runtime.status(ref('m2')))?.health === 'Healthy', 2000, 'healthy at 1');
   });
 
   it('restarts a replica that crashes after being ready; it comes back', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('m3', marker, { replicas: 1 }));
+    await runtime.apply(fakeDeployment('m3', fx.marker, { replicas: 1 }));
     const [ep] = await waitFor(() => (runtime.endpoints().length === 1 ? runtime.endpoints() : undefined), 5000, 'ready');
     const pid1 = (await runtime.status(ref('m3')))?.replicas[0]?.pid;
     await fetch(`${ep?.url}/admin/crash`);
@@ -118,12 +83,12 @@ describe('local runtime: lifecycle', () => {
     }, 5000, 'back');
     expect(back.replicas[0]?.restarts).toBe(1);
     expect(back.replicas[0]?.pid).not.toBe(pid1);
-    expect(processesWith(marker)).toHaveLength(1);
+    expect(processesWith(fx.marker)).toHaveLength(1);
   });
 
   it('restarts a replica whose liveness probe fails (a wedged server)', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('m4', marker, { replicas: 1, health: { livenessProbe: { failureThreshold: 2, timeoutSeconds: 1 } } }));
+    await runtime.apply(fakeDeployment('m4', fx.marker, { replicas: 1, health: { livenessProbe: { failureThreshold: 2, timeoutSeconds: 1 } } }));
     const [ep] = await waitFor(() => (runtime.endpoints().length === 1 ? runtime.endpoints() : undefined), 5000, 'ready');
     await fetch(`${ep?.url}/admin/hang`);
     const s = await waitFor(async () => {
@@ -133,13 +98,13 @@ describe('local runtime: lifecycle', () => {
     expect(s.health).toBe('Degraded');
     await waitFor(async () => (await runtime.status(ref('m4')))?.health === 'Healthy', 8000, 'healthy again');
     expect((await runtime.status(ref('m4')))?.replicas[0]?.restarts).toBe(1);
-    expect(processesWith(marker)).toHaveLength(1);
+    expect(processesWith(fx.marker)).toHaveLength(1);
   });
 
   it('autoscales up at once on load and down only after the stabilization window', async () => {
     const runtime = await start();
     await runtime.apply(
-      fakeDeployment('m5', marker, { scaling: { minReplicas: 1, maxReplicas: 3, targetInFlightPerReplica: 2, stabilizationWindow: '1s' } }),
+      fakeDeployment('m5', fx.marker, { scaling: { minReplicas: 1, maxReplicas: 3, targetInFlightPerReplica: 2, stabilizationWindow: '1s' } }),
     );
     const [ep] = await waitFor(() => (runtime.endpoints().length === 1 ? runtime.endpoints() : undefined), 5000, 'ready');
     await fetch(`${ep?.url}/admin/load?running=4&waiting=2`);
@@ -150,39 +115,39 @@ describe('local runtime: lifecycle', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await runtime.status(ref('m5')))?.desiredReplicas).toBe(3);
     await waitFor(async () => (await runtime.status(ref('m5')))?.desiredReplicas === 1, 5000, 'scale down to 1');
-    await waitFor(() => processesWith(marker).length === 1, 5000, 'two stopped');
+    await waitFor(() => processesWith(fx.marker).length === 1, 5000, 'two stopped');
   });
 
   it('replaces replicas when the spec changes, keeping one serving throughout', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('m6', marker, { replicas: 1 }));
+    await runtime.apply(fakeDeployment('m6', fx.marker, { replicas: 1 }));
     await waitFor(() => runtime.endpoints().length === 1, 5000, 'ready');
     const before = await runtime.status(ref('m6'));
     let emptyMoments = 0;
     runtime.onChange(() => {
       if (runtime.endpoints().length === 0) emptyMoments++;
     });
-    await runtime.apply(fakeDeployment('m6', marker, { replicas: 1, env: { VERSION: '2' } }));
+    await runtime.apply(fakeDeployment('m6', fx.marker, { replicas: 1, env: { VERSION: '2' } }));
     const after = await waitFor(async () => {
       const s = await runtime.status(ref('m6'));
       return s?.health === 'Healthy' && s.specHash !== before?.specHash && s.replicas.length === 1 ? s : undefined;
     }, 8000, 'replaced');
     expect(after.replicas[0]?.pid).not.toBe(before?.replicas[0]?.pid);
     expect(emptyMoments).toBe(0);
-    expect(processesWith(marker)).toHaveLength(1);
+    expect(processesWith(fx.marker)).toHaveLength(1);
   });
 
   it('scaling to 0 suspends; bad scale input is refused with a code', async () => {
     const runtime = await start();
-    await runtime.apply(fakeDeployment('m7', marker, { replicas: 1 }));
+    await runtime.apply(fakeDeployment('m7', fx.marker, { replicas: 1 }));
     await waitFor(() => runtime.endpoints().length === 1, 5000, 'ready');
     await runtime.scale(ref('m7'), 0);
     await waitFor(async () => (await runtime.status(ref('m7')))?.health === 'Suspended', 5000, 'suspended');
-    expect(processesWith(marker)).toEqual([]);
+    expect(processesWith(fx.marker)).toEqual([]);
     await expect(runtime.scale(ref('m7'), -1)).rejects.toMatchObject({ code: 'E_VALIDATION' });
     await expect(runtime.scale(ref('nope'), 1)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     await expect(
-      runtime.apply(fakeDeployment('m8', marker, { model: { framework: 'command', command: undefined } })),
+      runtime.apply(fakeDeployment('m8', fx.marker, { model: { framework: 'command', command: undefined } })),
     ).rejects.toMatchObject({ code: 'E_MISSING_FIELD' });
     expect(await runtime.status(ref('m8'))).toBeUndefined();
   });
