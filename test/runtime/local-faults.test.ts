@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ENV_STATE_DIR, createLocalRuntime } from '../../src/runtime/index.ts';
-import { FAST_TIMINGS, fakeDeployment, processesWith, useLocalRuntime, waitFor } from './helpers.ts';
+import { fakeDeployment, processesWith, waitFor } from './helpers.ts';
+import { FAST_TIMINGS, useLocalRuntime } from './local-fixture.ts';
 
 const fx = useLocalRuntime();
 const start = fx.start;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fakeDeployment, getJson, processesWith, useLocalRuntime, waitFor } from './helpers.ts';
+import { fakeDeployment, getJson, processesWith, waitFor } from './helpers.ts';
+import { useLocalRuntime } from './local-fixture.ts';
 
 const fx = useLocalRuntime();
 const start = fx.start;

@@ -1,6 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getJson } from './helpers.ts';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { getJson, processesWith, waitFor } from './helpers.ts';
 
 const SUPERVISOR = fileURLToPath(new URL('./fixtures/supervisor.ts', import.meta.url));
 
@@ -46,3 +51,40 @@ export async function serving(urls: string[]): Promise<number[]> {
   return Promise.all(urls.map(async (u) => (await getJson<{ pid: number }>(`${u}/whoami`)).pid));
 }
 
+
+export interface SupervisorFixture {
+  readonly dir: string;
+  readonly marker: string;
+  readonly start: (mode: 'apply' | 'restore' | 'apply-v2', env?: Record<string, string>) => Promise<{ proc: ChildProcess; ready: Ready }>;
+}
+
+/**
+ * Per test: a fresh state dir and marker for supervisors run as child processes. Afterwards every
+ * supervisor still running gets SIGTERM (which stops its replicas); any process left carrying the
+ * marker is an orphan: killed, and the test fails.
+ */
+export function useSupervisors(prefix: string): SupervisorFixture {
+  const fx = {
+    dir: '',
+    marker: '',
+    start: (mode: 'apply' | 'restore' | 'apply-v2', env: Record<string, string> = {}) => startSupervisor(fx.dir, fx.marker, mode, env),
+  };
+  beforeEach(() => {
+    fx.dir = mkdtempSync(join(tmpdir(), prefix));
+    fx.marker = `mk-${randomUUID()}`;
+  });
+  afterEach(async () => {
+    for (const p of supervisors.splice(0)) {
+      if (p.exitCode === null && p.signalCode === null) {
+        p.kill('SIGTERM');
+        await exited(p);
+      }
+    }
+    await waitFor(() => processesWith(fx.marker).length === 0, 5000, 'no orphans').catch(() => undefined);
+    const left = processesWith(fx.marker);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    rmSync(fx.dir, { recursive: true, force: true });
+    expect(left).toEqual([]);
+  });
+  return fx;
+}
