@@ -163,6 +163,21 @@ export function gpusPerReplica(md: ModelDeployment): number {
   return md.spec.resources?.gpu?.count ?? 0;
 }
 
+/** Pipeline-parallel size from the vllm block or the parallelism block. */
+export function pipelineParallelSize(md: ModelDeployment): number {
+  return md.spec.model.vllm?.pipeline_parallel_size ?? md.spec.model.parallelism?.pipeline ?? 1;
+}
+
+/** Context length: the vllm block's max_model_len, else serving.maxSequenceLength (seed 000). */
+export function maxModelLen(md: ModelDeployment): number | undefined {
+  return md.spec.model.vllm?.max_model_len ?? md.spec.serving?.maxSequenceLength;
+}
+
+/** Concurrent sequences: the vllm block's max_num_seqs, else serving.batchSize (seed 000). */
+export function maxNumSeqs(md: ModelDeployment): number | undefined {
+  return md.spec.model.vllm?.max_num_seqs ?? md.spec.serving?.batchSize;
+}
+
 /** Tensor-parallel size from the vllm block or the parallelism block. */
 export function tensorParallelSize(md: ModelDeployment): number {
   return md.spec.model.vllm?.tensor_parallel_size ?? md.spec.model.parallelism?.tensor ?? 1;

@@ -27,15 +27,8 @@ export function stripScheme(path: string): string {
   return path;
 }
 
-/** Context length: the vllm block's max_model_len, else serving.maxSequenceLength. */
-export function maxModelLen(md: ModelDeployment): number | undefined {
-  return md.spec.model.vllm?.max_model_len ?? md.spec.serving?.maxSequenceLength;
-}
-
-/** Concurrent sequences: the vllm block's max_num_seqs, else serving.batchSize. */
-export function maxNumSeqs(md: ModelDeployment): number | undefined {
-  return md.spec.model.vllm?.max_num_seqs ?? md.spec.serving?.batchSize;
-}
+// Defaults of the resource model, re-exported for the launchers.
+export { maxModelLen, maxNumSeqs } from '../../resources/index.ts';
 
 /** Pushes `--flag value` when value is defined. */
 export function flag(args: string[], name: string, value: string | number | undefined): void {

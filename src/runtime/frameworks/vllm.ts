@@ -1,4 +1,4 @@
-import { servedModelName, tensorParallelSize, type ModelDeployment } from '../../resources/index.ts';
+import { pipelineParallelSize, servedModelName, tensorParallelSize, type ModelDeployment } from '../../resources/index.ts';
 import { baseEnv, flag, maxModelLen, maxNumSeqs, modelSource } from './common.ts';
 import type { FrameworkLauncher, LaunchContext } from './types.ts';
 
@@ -13,8 +13,8 @@ export function vllmServeArgs(md: ModelDeployment, listen: { port: number; host:
   const args = [modelSource(md), '--host', listen.host, '--port', String(listen.port)];
   args.push('--served-model-name', servedModelName(md));
   args.push('--tensor-parallel-size', String(tensorParallelSize(md)));
-  const pipeline = v?.pipeline_parallel_size ?? md.spec.model.parallelism?.pipeline;
-  if (pipeline !== undefined && pipeline > 1) args.push('--pipeline-parallel-size', String(pipeline));
+  const pipeline = pipelineParallelSize(md);
+  if (pipeline > 1) args.push('--pipeline-parallel-size', String(pipeline));
   flag(args, '--gpu-memory-utilization', v?.gpu_memory_utilization);
   flag(args, '--max-model-len', maxModelLen(md));
   flag(args, '--max-num-seqs', maxNumSeqs(md));

@@ -1,5 +1,5 @@
 import { PloydError } from '../../errors/index.ts';
-import { servedModelName, tensorParallelSize, type ModelDeployment } from '../../resources/index.ts';
+import { maxModelLen, maxNumSeqs, pipelineParallelSize, servedModelName, tensorParallelSize, type ModelDeployment } from '../../resources/index.ts';
 import type { ResolvedRenderOptions } from './options.ts';
 
 /**
@@ -37,10 +37,6 @@ export const DEFAULT_IMAGES = {
 /** Where vLLM keeps the Ray bootstrap script in its official image (used for multi-node groups). */
 export const VLLM_MULTI_NODE_SCRIPT = '/vllm-workspace/examples/online_serving/multi-node-serving.sh';
 
-export function pipelineParallelSize(md: ModelDeployment): number {
-  return md.spec.model.vllm?.pipeline_parallel_size ?? md.spec.model.parallelism?.pipeline ?? 1;
-}
-
 function renderError(md: ModelDeployment, field: string, message: string): PloydError {
   return new PloydError('E_K8S_RENDER', `ModelDeployment ${md.metadata.name}: ${field}: ${message}`, { name: md.metadata.name, field });
 }
@@ -53,14 +49,6 @@ function weightsRef(md: ModelDeployment): string {
 }
 
 const OBJECT_STORE = /^(s3|gs):\/\//;
-
-function maxModelLen(md: ModelDeployment): number | undefined {
-  return md.spec.model.vllm?.max_model_len ?? md.spec.serving?.maxSequenceLength;
-}
-
-function maxNumSeqs(md: ModelDeployment): number | undefined {
-  return md.spec.model.vllm?.max_num_seqs ?? md.spec.serving?.batchSize;
-}
 
 /**
  * Flags of vLLM's OpenAI server for this deployment, in a fixed order. Object-store URIs are

@@ -1,6 +1,6 @@
 import { PloydError } from '../../errors/index.ts';
 import { gpusPerReplica, tensorParallelSize, type ModelDeployment } from '../../resources/index.ts';
-import { pipelineParallelSize } from './container.ts';
+import { pipelineParallelSize } from '../../resources/index.ts';
 import type { ResolvedRenderOptions } from './options.ts';
 
 /** How one replica maps onto pods: one pod (Deployment) or a leader/worker group (LeaderWorkerSet). */

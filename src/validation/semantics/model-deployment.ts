@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../errors/index.ts';
+import { pipelineParallelSize, tensorParallelSize } from '../../resources/index.ts';
 import { ofKind } from '../context.ts';
 import { finding } from '../locate.ts';
 import type { ValidationInput } from '../types.ts';
@@ -39,8 +40,8 @@ export function checkModelDeployments(inputs: readonly ValidationInput[]): Diagn
     if (gpuWritten) {
       const gpus = spec.resources?.gpu?.count ?? 0;
       const vllm = spec.model.vllm;
-      const tensor = vllm?.tensor_parallel_size ?? spec.model.parallelism?.tensor ?? 1;
-      const pipeline = vllm?.pipeline_parallel_size ?? spec.model.parallelism?.pipeline ?? 1;
+      const tensor = tensorParallelSize(resource);
+      const pipeline = pipelineParallelSize(resource);
       if (tensor * pipeline > gpus) {
         const tpPath =
           vllm?.tensor_parallel_size !== undefined ? ['spec', 'model', 'vllm', 'tensor_parallel_size'] : ['spec', 'model', 'parallelism', 'tensor'];
