@@ -12,6 +12,7 @@ import { diffResources, keyString, syncStatusOf, type Json, type ResourceDiff, t
 import type { GitSource } from './git/index.ts';
 import { rollUpHealth } from './health.ts';
 import { runHook, type HookResult } from './hooks.ts';
+import { ignoreRulesOf } from './ignore.ts';
 import { applyResource, CONFIG_KINDS, deleteResource, DEFERRED_KINDS, MANAGED_KINDS, readLive, resourceHealth } from './live.ts';
 import type { LeaderElector } from './leader.ts';
 import { ControllerMetrics } from './metrics.ts';
@@ -454,7 +455,9 @@ export class Controller {
     const sig = await this.#signatureError(revision);
     if (sig) return { resources: [], diagnostics: [{ severity: 'error', code: 'E_SIGNATURE', message: sig }] };
     const tree = await this.#o.source.tree(revision);
-    const desired = renderApplication(tree, app);
+    const rendered = renderApplication(tree, app);
+    const ignore = ignoreRulesOf(app).diagnostics;
+    const desired = ignore.length > 0 ? { ...rendered, diagnostics: [...rendered.diagnostics, ...ignore] } : rendered;
     const catalog = readCatalog(tree);
     const project = catalog.projects.get(app.spec.project) ?? readCatalog(await this.#o.source.tree(await this.#resolve('HEAD'))).projects.get(app.spec.project);
     const kinds = desired.resources.map((r) => ({ group: groupOf(typeof r.manifest.apiVersion === 'string' ? r.manifest.apiVersion : ''), kind: r.key.kind, name: r.key.name }));
@@ -464,18 +467,17 @@ export class Controller {
   }
 
   async #compare(app: Application, desired: DesiredState): Promise<{ diffs: ResourceDiff[]; resources: ResourceStatus[]; health: HealthStatus }> {
-    const desiredMap = new Map<string, { key: ResourceKey; value: Json }>();
+    const desiredMap = new Map<string, { key: ResourceKey; value: Json; group: string }>();
     const other: ResourceStatus[] = [];
     for (const r of desired.resources) {
       if (r.key.kind === 'ModelDeployment') this.#owner.set(`${r.key.namespace}/${r.key.name}`, app.metadata.name);
-      if ((MANAGED_KINDS as readonly string[]).includes(r.key.kind)) desiredMap.set(keyString(r.key), r);
+      if ((MANAGED_KINDS as readonly string[]).includes(r.key.kind)) desiredMap.set(keyString(r.key), { key: r.key, value: r.value, group: groupOf(typeof r.manifest.apiVersion === 'string' ? r.manifest.apiVersion : '') });
       else if (DEFERRED_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'Deferred', message: `${r.key.kind} is recorded; the local controller does not act on it yet` });
       else if (!CONFIG_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'NotActionable', message: `${r.key.kind} is a Kubernetes kind: the local runtime cannot act on it` });
     }
     const managed = stateOf(await this.#require(app.metadata.name)).managed ?? [];
     const live = await readLive(this.#o.ployd, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
-    const ignore = app.spec.ignoreDifferences.map((d) => ({ kind: d.kind, ...(d.name !== undefined ? { name: d.name } : {}), jsonPointers: d.jsonPointers }));
-    const diffs = diffResources(desiredMap, live, ignore);
+    const diffs = diffResources(desiredMap, live, ignoreRulesOf(app).rules);
     const resources: ResourceStatus[] = [];
     const healths: HealthStatus[] = [];
     for (const d of diffs) {

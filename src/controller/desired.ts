@@ -5,6 +5,7 @@ import {
   isKustomizationDir,
   loadRepo,
   nodeRepoFs,
+  readTextFiles,
   renderKustomization,
   scanRepo,
   type LoadedResource,
@@ -12,7 +13,7 @@ import {
   type RepoScan,
 } from '../manifests/index.ts';
 import { parseResource, PLOYD_API_VERSION, type Application, type Environment, type Project } from '../resources/index.ts';
-import { validateResources } from '../validation/index.ts';
+import { scanSecrets, validateResources } from '../validation/index.ts';
 import type { Json, ResourceKey } from './diff.ts';
 import { syncWave } from './plan.ts';
 
@@ -54,6 +55,7 @@ interface OpenTree {
   readonly scan: RepoScan;
   readonly envLoads: Map<string, ReturnType<typeof loadRepo>>;
   catalog?: RepoCatalog;
+  secrets?: readonly Diagnostic[];
 }
 const trees = new Map<string, OpenTree>();
 
@@ -76,6 +78,17 @@ function envLoad(t: OpenTree, environment: string): ReturnType<typeof loadRepo> 
     t.envLoads.set(environment, l);
   }
   return l;
+}
+
+/**
+ * The secret scan of `ployd validate` over every text file of the tree, once per tree. A plaintext
+ * secret anywhere in a commit refuses that commit for every app: the commit is the unit Git
+ * reviews and reverts, and applying the apps that happen not to include the file would apply it
+ * in part.
+ */
+function treeSecrets(t: OpenTree): readonly Diagnostic[] {
+  t.secrets ??= scanSecrets(readTextFiles(t.fs, t.scan));
+  return t.secrets;
 }
 
 /** Applications (ployd or Argo CD shape, converted by the parser) and Projects of a tree. */
@@ -168,6 +181,7 @@ export function renderApplication(treeDir: string, app: Application): DesiredSta
     (r) => (r.parsed.resource.kind === 'Policy' || r.parsed.resource.kind === 'Environment') && !loaded.some((l) => l.parsed.resource.kind === r.parsed.resource.kind && l.parsed.resource.metadata.name === r.parsed.resource.metadata.name),
   );
   diagnostics.push(...validateResources([...loaded, ...extra], { environment, pathExists: (p) => t.fs.exists(p) }));
+  diagnostics.push(...treeSecrets(t));
   const envResource = [...loaded, ...extra].find((r) => r.parsed.resource.kind === 'Environment' && r.parsed.resource.metadata.name === environment)?.parsed.resource as
     | Environment
     | undefined;
