@@ -16,8 +16,9 @@ import { ignoreRulesOf } from './ignore.ts';
 import { applyResource, CONFIG_KINDS, deleteResource, DEFERRED_KINDS, MANAGED_KINDS, readLive, resourceHealth } from './live.ts';
 import type { LeaderElector } from './leader.ts';
 import { ControllerMetrics } from './metrics.ts';
-import { planSync, type PlanStep } from './plan.ts';
+import { deletionOrder, planSync, type PlanStep } from './plan.ts';
 import { groupOf, projectViolations } from './project-check.ts';
+import { finalizersOf, removalDecision } from './removal.ts';
 
 export interface ControllerOptions {
   readonly ployd: Ployd;
@@ -130,6 +131,8 @@ export class Controller {
   #unsubscribe: (() => void) | undefined;
   #stopped = true;
   #lastError: string | undefined;
+  /** The Applications of the last head revision read in full; undefined until then. */
+  #head: { readonly sha: string; readonly apps: ReadonlySet<string> } | undefined;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -267,20 +270,24 @@ export class Controller {
         });
         if (applied && JSON.stringify(applied.lines) !== JSON.stringify(lines)) this.#log.info({ project: name }, 'controller: project roles applied');
       }
-      for (const { app } of catalog.applications) await this.#upsertApp(app);
+      for (const { app, finalizers } of catalog.applications) await this.#upsertApp(app, finalizers);
     }
+    // An app absent from a head read in full (and signed when required) was removed from Git.
+    this.#head = !sigError && catalog.complete ? { sha: head, apps: new Set(catalog.applications.map((a) => a.app.metadata.name)) } : undefined;
     await this.enqueueAll();
   }
 
-  async #upsertApp(app: Application): Promise<void> {
+  async #upsertApp(app: Application, finalizers: readonly string[]): Promise<void> {
     const apps = this.#o.store.applications;
     const name = app.metadata.name;
+    // The manifest keeps the finalizers (the typed spec has none): they decide a cascading removal.
+    const manifest = (finalizers.length > 0 ? { ...app, metadata: { ...app.metadata, finalizers } } : app) as unknown as Record<string, unknown>;
     const values = {
       project: app.spec.project,
       environment: environmentOf(app),
       spec: app,
-      manifest: app as unknown as Record<string, unknown>,
-      hash: createHash('sha256').update(JSON.stringify(app)).digest('hex'),
+      manifest,
+      hash: createHash('sha256').update(JSON.stringify(manifest)).digest('hex'),
     };
     const existing = await apps.get(name);
     if (!existing) {
@@ -520,6 +527,10 @@ export class Controller {
       await this.#runOperation(name, state.operation);
       return;
     }
+    if (this.#head && !this.#head.apps.has(name)) {
+      await this.#removeApp(rec, this.#head.sha);
+      return;
+    }
     const head = await this.#resolve(app.spec.source.targetRevision);
     const target = state.pinnedRevision ?? head;
     const desired = await this.desiredAt(app, target);
@@ -639,6 +650,43 @@ export class Controller {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The app left Git (see removalDecision): deletes its live resources through the SDK when the
+   * removal cascades, then drops the app and its history; the audit log says what was deleted or
+   * kept, and by which commit. Kept resources keep their app label: an app of that name added
+   * back adopts them. A failed deletion leaves the app in place, to be retried.
+   */
+  async #removeApp(rec: ApplicationRecord, head: string): Promise<void> {
+    const app = appOf(rec);
+    const state = stateOf(rec);
+    const synced = state.syncedRevision ? await this.desiredAt(app, state.syncedRevision).catch(() => undefined) : undefined;
+    const decision = removalDecision(app, finalizersOf(rec.manifest), synced?.environment?.spec?.promotion?.mode === 'manual');
+    const live = await readLive(this.#o.ployd, rec.name, [...(state.managed ?? []), ...(synced?.resources.map((r) => r.key) ?? [])]);
+    const keys = deletionOrder([...live.values()].map((l) => l.key));
+    const actor = this.#actor(head);
+    if (decision.cascade) for (const k of keys) await deleteResource(this.#o.ployd, k, actor);
+    const listed = keys.map((k) => `${k.kind}/${k.namespace}/${k.name}`);
+    await this.#o.store.transaction(async (tx) => {
+      await tx.applications.delete(rec.name);
+      await tx.audit.append({
+        subject: GITOPS_SUBJECT,
+        groups: [...actor.groups],
+        via: 'gitops',
+        action: 'application.remove',
+        resource: `Application/${rec.name}`,
+        before: { project: rec.project, environment: rec.environment, syncedRevision: state.syncedRevision ?? null },
+        after: { cascade: decision.cascade, reason: decision.reason, [decision.cascade ? 'deleted' : 'kept']: listed },
+        commit: head,
+      });
+    });
+    this.metrics.removeAppInfo(rec.name);
+    for (const [k, v] of this.#owner) if (v === rec.name) this.#owner.delete(k);
+    this.#log.warn(
+      { application: rec.name, revision: head, cascade: decision.cascade, reason: decision.reason, [decision.cascade ? 'deleted' : 'kept']: listed },
+      decision.cascade ? 'controller: application removed from Git; its resources were deleted' : 'controller: application removed from Git; its resources were kept',
+    );
   }
 
   // --- sync -------------------------------------------------------------------------------------

@@ -44,9 +44,15 @@ export interface DesiredState {
 
 /** What a repo declares independently of environments: Applications and Projects. */
 export interface RepoCatalog {
-  readonly applications: readonly { readonly app: Application; readonly file: string }[];
+  /** `finalizers` as written in the manifest (Argo CD's resources-finalizer decides cascading deletes). */
+  readonly applications: readonly { readonly app: Application; readonly file: string; readonly finalizers: readonly string[] }[];
   readonly projects: ReadonlyMap<string, Project>;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Every file of the tree was read and parsed without error. Only then does an Application
+   * missing from the catalog mean it was removed from Git, not that its file failed to parse.
+   */
+  readonly complete: boolean;
 }
 
 /** Repo views are cached per tree: a tree of a commit never changes. */
@@ -96,15 +102,20 @@ export function readCatalog(treeDir: string): RepoCatalog {
   const t = openTree(treeDir);
   if (t.catalog) return t.catalog;
   const loaded = loadRepo(t.fs, t.scan);
-  const applications: { app: Application; file: string }[] = [];
+  const applications: { app: Application; file: string; finalizers: string[] }[] = [];
   const projects = new Map<string, Project>();
   for (const r of loaded.resources) {
     const res = r.parsed.resource;
-    if (res.kind === 'Application' && res.apiVersion === PLOYD_API_VERSION) applications.push({ app: res as Application, file: r.file });
+    if (res.kind === 'Application' && res.apiVersion === PLOYD_API_VERSION) {
+      const meta = (r.parsed.original ?? r.parsed.manifest).metadata;
+      const finalizers = isObject(meta) && Array.isArray(meta.finalizers) ? meta.finalizers.filter((f): f is string => typeof f === 'string') : [];
+      applications.push({ app: res as Application, file: r.file, finalizers });
+    }
     else if (res.kind === 'Project' && res.apiVersion === PLOYD_API_VERSION) projects.set(res.metadata.name, res as Project);
   }
   const diagnostics = [...t.scan.diagnostics, ...loaded.diagnostics].filter((d) => applications.some((a) => a.file === d.file) || d.file === undefined);
-  t.catalog = { applications, projects, diagnostics };
+  const complete = ![...t.scan.diagnostics, ...loaded.diagnostics].some((d) => d.severity === 'error');
+  t.catalog = { applications, projects, diagnostics, complete };
   return t.catalog;
 }
 

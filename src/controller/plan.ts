@@ -35,6 +35,11 @@ function byKindThenName(a: ResourceKey, b: ResourceKey): number {
   return kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
 }
 
+/** The order deletions run in: reverse kind order, so routes go before the models they use. */
+export function deletionOrder(keys: readonly ResourceKey[]): ResourceKey[] {
+  return [...keys].sort(byKindThenName).reverse();
+}
+
 export const WAVE_ANNOTATIONS = ['ployd.ai/sync-wave', 'argocd.argoproj.io/sync-wave'] as const;
 
 /** A resource's wave from its annotations; invalid values count as 0, as Argo CD does. */
