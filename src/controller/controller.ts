@@ -45,6 +45,8 @@ export interface ControllerOptions {
   readonly metrics?: ControllerMetrics;
   /** With Postgres: only the holder of the advisory lock acts; others wait to take over. */
   readonly leaderElection?: LeaderElector;
+  /** How often a standby (or a deposed leader) tries to take the lock (default 2 s). */
+  readonly leaderRetryMs?: number;
   readonly now?: () => number;
 }
 
@@ -129,7 +131,11 @@ export class Controller {
   #refreshAgain = false;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void) | undefined;
+  /** Not acting: not started, stopped, or not the leader. */
   #stopped = true;
+  /** stop() was called: do not campaign again. */
+  #closed = true;
+  #epoch = 0;
   #lastError: string | undefined;
   /** The Applications of the last head revision read in full; undefined until then. */
   #head: { readonly sha: string; readonly apps: ReadonlySet<string> } | undefined;
@@ -141,21 +147,57 @@ export class Controller {
     this.metrics = options.metrics ?? new ControllerMetrics();
   }
 
-  /** Starts watching Git (fs watch for local repos, polling with jitter) and reconciling. */
+  /**
+   * Starts watching Git (fs watch for local repos, polling with jitter) and reconciling. With
+   * leader election it first campaigns (resolving once elected, or when stopped); a leader that
+   * loses the lock stops acting at once and campaigns again, so a standby is always there.
+   */
   async start(): Promise<void> {
+    this.#closed = false;
+    const elector = this.#o.leaderElection;
+    if (elector) {
+      const elected = await this.#campaign(elector);
+      if (!elected) return;
+    }
+    await this.#startActing();
+  }
+
+  /** Waits for the lock; false when the controller was stopped first. */
+  async #campaign(elector: LeaderElector): Promise<boolean> {
+    await elector
+      .acquire({ intervalMs: this.#o.leaderRetryMs ?? 2000, onLost: () => void this.#onLeadershipLost(elector) })
+      .catch((e: unknown) => {
+        if (!this.#closed) throw e;
+      });
+    return !this.#closed && elector.isLeader;
+  }
+
+  async #onLeadershipLost(elector: LeaderElector): Promise<void> {
+    this.#log.warn('controller: stepping down; campaigning again');
+    await this.#stopActing();
+    // A deposed leader lost its session for a reason (network, overload): standbys, polling every
+    // interval, get two intervals to take over before it competes again.
+    await new Promise((r) => setTimeout(r, 2 * (this.#o.leaderRetryMs ?? 2000)));
+    if (this.#closed) return;
+    if (await this.#campaign(elector).catch(() => false)) await this.#startActing();
+  }
+
+  async #startActing(): Promise<void> {
     this.#stopped = false;
-    // Two controllers must never both act: wait for the lock first; losing it stops this one.
-    await this.#o.leaderElection?.acquire({ onLost: () => void this.stop() });
-    if (this.#stopped) return;
+    const epoch = ++this.#epoch;
+    // Leadership may be lost (and acting stopped) while this runs: set nothing up after that.
+    const current = (): boolean => epoch === this.#epoch && !this.#stopped;
     await this.refresh();
+    if (!current()) return;
     await this.#resumeOperations();
+    if (!current()) return;
     this.#o.source.watch(() => void this.refresh());
     const poll = this.#o.pollIntervalMs ?? 60_000;
     const schedulePoll = (): void => {
       const t = setTimeout(
         () => {
           void this.refresh().finally(() => {
-            if (!this.#stopped) schedulePoll();
+            if (current()) schedulePoll();
           });
         },
         poll * (0.9 + Math.random() * 0.2),
@@ -178,17 +220,31 @@ export class Controller {
     };
   }
 
-  /** Stops timers and watches, then waits for running workers to finish their current step. */
+  /** Stops timers and watches, waits for running workers to finish their current step, and releases the lock. */
   async stop(): Promise<void> {
+    this.#closed = true;
+    await this.#stopActing();
+    await this.#o.leaderElection?.release();
+  }
+
+  /** Stops acting: timers, watches, queued work; running workers end at their next step. */
+  async #stopActing(): Promise<void> {
     this.#stopped = true;
+    this.#epoch++;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
     this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#o.source.close();
     for (const q of this.#queue.values()) clearTimeout(q.timer);
     this.#pending.length = 0;
     while (this.#active > 0) await new Promise((r) => setTimeout(r, 20));
-    await this.#o.leaderElection?.release();
+  }
+
+  #requireLeader(): void {
+    if (this.#o.leaderElection && !this.#o.leaderElection.isLeader) {
+      throw new PloydError('E_NOT_LEADER', 'this controller is a standby: syncs and rollbacks are done by the leader', {});
+    }
   }
 
   /** Whether this controller may act (always, without leader election). */
@@ -224,6 +280,8 @@ export class Controller {
    * the store and enqueues every app. Concurrent calls coalesce into one more run.
    */
   refresh(): Promise<void> {
+    // A standby writes nothing (app records, project roles): the leader reads Git.
+    if (this.#o.leaderElection && this.#stopped) return Promise.resolve();
     if (this.#refreshing) {
       this.#refreshAgain = true;
       return this.#refreshing;
@@ -696,6 +754,7 @@ export class Controller {
    * given) now, whatever the auto-sync policy. Returns when the operation has finished.
    */
   async sync(name: string, req: SyncRequest): Promise<ApplicationView> {
+    this.#requireLeader();
     const rec = await this.#require(name);
     const app = appOf(rec);
     if (stateOf(rec).operation) throw new PloydError('E_CONFLICT', `application ${name} is already syncing; wait for it to finish`, { application: name });
@@ -727,6 +786,7 @@ export class Controller {
    * re-enabled (`ployd app sync --resume-auto-sync`), as Argo CD does.
    */
   async rollback(name: string, historyId: number, actor: Actor): Promise<ApplicationView> {
+    this.#requireLeader();
     const rec = await this.#require(name);
     const entry = (await this.#o.store.applications.history(name, 100)).find((h) => h.id === historyId);
     if (!entry || !entry.revision) throw new PloydError('E_NOT_FOUND', `application ${name} has no history entry ${historyId}`, { application: name, id: historyId });
@@ -769,6 +829,7 @@ export class Controller {
       pruneLast: opts.includes('PruneLast=true'),
       applyOutOfSyncOnly: opts.includes('ApplyOutOfSyncOnly=true'),
     }).map((s) => (s.type === 'prune' && !Number.isFinite(s.wave) ? { ...s, wave: Number.MAX_SAFE_INTEGER } : s));
+    if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) throw new PloydError('E_NOT_LEADER', `leadership lost: ${name} is not synced by this controller`, { application: name });
     const history = await this.#o.store.applications.startSync({ application: name, revision, initiatedBy: who.subject });
     const op: OperationState = {
       historyId: history.id,
@@ -806,6 +867,8 @@ export class Controller {
       if (desired.diagnostics.some((d) => d.severity === 'error')) throw new PloydError('E_SYNC_FAILED', `revision ${op.revision.slice(0, 12)} does not validate`);
       while (op.step < op.plan.length) {
         if (this.#stopped) return; // resumed by the next start
+        // Confirmed on the locking session before each step: a deposed leader starts no new step.
+        if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
         const step = op.plan[op.step] as PlanStep;
         const extra: { hooks?: HookResult[]; applied?: OperationState['applied'] } = {};
         if (step.type === 'hooks') {
