@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isPloydError, PloydError, type Diagnostic } from '../errors/index.ts';
 import { rootLogger, type Logger } from '../log/index.ts';
-import { Application as ApplicationSchema, type Application, type Hook } from '../resources/index.ts';
+import { Application as ApplicationSchema, hasSyncOption, type Application, type Hook } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
 import type { ApplicationRecord, Store } from '../store/index.ts';
@@ -865,6 +865,10 @@ export class Controller {
     };
     try {
       if (desired.diagnostics.some((d) => d.severity === 'error')) throw new PloydError('E_SYNC_FAILED', `revision ${op.revision.slice(0, 12)} does not validate`);
+      if (op.step === 0) {
+        const created = await this.#ensureNamespace(app, desired, actor);
+        if (created) op = { ...op, applied: [...op.applied, created] };
+      }
       while (op.step < op.plan.length) {
         if (this.#stopped) return; // resumed by the next start
         // Confirmed on the locking session before each step: a deposed leader starts no new step.
@@ -918,6 +922,38 @@ export class Controller {
       const failHooks = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === 'SyncFail'), hookEnv);
       await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message);
     }
+  }
+
+  /**
+   * The environment's namespace, on runtimes that have namespaces (Kubernetes), before anything
+   * (PreSync hooks included) runs in it: created with `CreateNamespace=true`, else a missing one
+   * fails the sync with a message saying so. Only where the app deploys models: the other kinds
+   * live in the store, where an environment is a name. Idempotent, so a resumed sync redoes it.
+   */
+  async #ensureNamespace(app: Application, desired: DesiredState, actor: Actor): Promise<OperationState['applied'][number] | undefined> {
+    const runtime = this.#o.runtime;
+    const namespaces = runtime?.namespaces;
+    if (!runtime || !namespaces || !desired.resources.some((r) => r.key.kind === 'ModelDeployment')) return undefined;
+    const name = environmentOf(app);
+    if (await namespaces.exists(name)) return undefined;
+    if (!hasSyncOption(app, 'CreateNamespace')) {
+      throw new PloydError('E_SYNC_FAILED', `namespace ${name} does not exist on the ${runtime.name} runtime: create it, or add CreateNamespace=true to syncPolicy.syncOptions`, {
+        application: app.metadata.name,
+        namespace: name,
+      });
+    }
+    await namespaces.create(name);
+    await this.#o.store.audit.append({
+      subject: actor.subject,
+      groups: [...actor.groups],
+      via: 'gitops',
+      action: 'namespace.create',
+      resource: `Namespace/${name}`,
+      after: { runtime: runtime.name, application: app.metadata.name },
+      ...(actor.commit !== undefined ? { commit: actor.commit } : {}),
+    });
+    this.#log.info({ application: app.metadata.name, namespace: name, runtime: runtime.name }, 'controller: namespace created (CreateNamespace=true)');
+    return { kind: 'Namespace', namespace: '', name, action: 'created' };
   }
 
   async #runHooks(hooks: readonly Hook[], env: Parameters<typeof runHook>[1]): Promise<HookResult[]> {
