@@ -26,6 +26,8 @@ export interface ResourceDiff {
   readonly key: ResourceKey;
   readonly state: DiffState;
   readonly changes: readonly FieldChange[];
+  /** Of a removed resource, its live annotations: its sync wave and sync options come from there. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -119,7 +121,12 @@ export function diffResources(
     const changes = diffValues(withoutPointers(d.value, pointers), withoutPointers(l.value, pointers));
     out.push({ key: d.key, state: changes.length > 0 ? 'modified' : 'unchanged', changes });
   }
-  for (const [k, l] of live) if (!desired.has(k)) out.push({ key: l.key, state: 'removed', changes: [] });
+  for (const [k, l] of live) {
+    if (desired.has(k)) continue;
+    const meta = isObject(l.value) ? l.value.metadata : undefined;
+    const annotations = isObject(meta) && isObject(meta.annotations) ? (meta.annotations as Record<string, string>) : undefined;
+    out.push({ key: l.key, state: 'removed', changes: [], ...(annotations ? { annotations } : {}) });
+  }
   return out.sort((a, b) => keyString(a.key).localeCompare(keyString(b.key)));
 }
 

@@ -56,6 +56,29 @@ describe('controller: sync options on a real repo', () => {
     expect((await applied('prune-last')).map((r) => `${r.action}:${r.name}`)).toEqual(['applied:keep', 'applied:late', 'pruned:gone']);
   });
 
+  it('per-resource annotations, read from the live object once it left Git: PruneLast=true defers its prune, Prune=false keeps it', async () => {
+    const repo = new TestRepo();
+    repo.write('apps/dev.yaml', app('annotated', 'dev', []));
+    const annotated = (name: string, options: string) =>
+      model(name, 0).replace('    argocd.argoproj.io/sync-wave: "0"\n', `    argocd.argoproj.io/sync-wave: "0"\n    argocd.argoproj.io/sync-options: ${options}\n`);
+    repo.write('models/m.yaml', [annotated('last', 'PruneLast=true'), annotated('kept', 'Prune=false'), model('late', 1)].join('---\n'));
+    repo.commit('annotated models');
+    h = await harness(repo);
+    await h.controller.start();
+    await eventually(async () => (await h.controller.get('annotated')).syncStatus === 'Synced', 8000, 'synced');
+    h.repo.write('models/m.yaml', model('late', 1, 2));
+    const sha = h.repo.commit('remove both, scale late');
+    h.runtime.calls.length = 0;
+    await h.controller.refresh();
+    await eventually(async () => (await h.controller.history('annotated'))[0]?.revision === sha && (await h.controller.history('annotated'))[0]?.phase === 'Succeeded', 8000, 'synced');
+    expect(h.runtime.calls.map((c) => `${c.op}:${c.name}`)).toEqual(['apply:late', 'delete:last']);
+    expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'kept' })).resource.spec.replicas).toBe(1);
+    await h.controller.idle();
+    const view = await h.controller.get('annotated');
+    expect(view.syncStatus).toBe('OutOfSync');
+    expect(view.resources.find((r) => r.name === 'kept')).toMatchObject({ status: 'OutOfSync' });
+  });
+
   it('ApplyOutOfSyncOnly=true applies only what differs; without it every resource of the app is applied', async () => {
     const repo = new TestRepo();
     repo.write('apps/all.yaml', app('apply-all', 'dev', []));
