@@ -87,6 +87,8 @@ export class LeaderElector {
    * reached is retried, not fatal. `onLost` is called each time leadership is lost afterwards.
    */
   async acquire(options: { intervalMs?: number; onLost?: () => void } = {}): Promise<void> {
+    // A new campaign: an elector released earlier (a controller stopped, then started) may run again.
+    this.#stopped = false;
     this.#onLost = options.onLost;
     for (;;) {
       if (this.#stopped) throw new PloydError('E_NOT_LEADER', 'stopped before becoming leader');
@@ -137,7 +139,7 @@ export class LeaderElector {
     this.#onLost?.();
   }
 
-  /** Releases the lock (closing the session) and stops campaigning. */
+  /** Releases the lock (closing the session) and stops campaigning until the next `acquire`. */
   async release(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#heartbeat);

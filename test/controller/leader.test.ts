@@ -57,6 +57,10 @@ describe('leader election (Postgres advisory lock)', () => {
       expect(await a.tryAcquire()).toBe(false);
       await b.release();
       expect(await a.tryAcquire()).toBe(true);
+      // Released, then a new campaign (a controller stopped and started again): it leads again.
+      await a.release();
+      await a.acquire({ intervalMs: 50 });
+      expect(await a.confirm()).toBe(true);
     } finally {
       await a.release();
       await b.release();
