@@ -177,7 +177,7 @@ export class Controller {
     await this.#stopActing();
     // A deposed leader lost its session for a reason (network, overload): standbys, polling every
     // interval, get two intervals to take over before it competes again.
-    await new Promise((r) => setTimeout(r, 2 * (this.#o.leaderRetryMs ?? 2000)));
+    await new Promise((r) => setTimeout(r, 2 * (this.#o.leaderRetryMs ?? 2000)).unref());
     if (this.#closed) return;
     if (await this.#campaign(elector).catch(() => false)) await this.#startActing();
   }
@@ -236,7 +236,11 @@ export class Controller {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#o.source.close();
-    for (const q of this.#queue.values()) clearTimeout(q.timer);
+    // Forget queued work too: acting again (a new election) starts with a full pass over every app.
+    for (const q of this.#queue.values()) {
+      clearTimeout(q.timer);
+      q.dirty = false;
+    }
     this.#pending.length = 0;
     while (this.#active > 0) await new Promise((r) => setTimeout(r, 20));
   }
@@ -724,6 +728,7 @@ export class Controller {
     const live = await readLive(this.#o.ployd, rec.name, [...(state.managed ?? []), ...(synced?.resources.map((r) => r.key) ?? [])]);
     const keys = deletionOrder([...live.values()].map((l) => l.key));
     const actor = this.#actor(head);
+    if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
     if (decision.cascade) for (const k of keys) await deleteResource(this.#o.ployd, k, actor);
     const listed = keys.map((k) => `${k.kind}/${k.namespace}/${k.name}`);
     await this.#o.store.transaction(async (tx) => {
