@@ -525,7 +525,8 @@ export class Controller {
     if (sig) return { resources: [], diagnostics: [{ severity: 'error', code: 'E_SIGNATURE', message: sig }] };
     const tree = await this.#o.source.tree(revision);
     const rendered = renderApplication(tree, app);
-    const ignore = ignoreRulesOf(app).diagnostics;
+    // The validator reports these too when the app's path holds the Application itself: once is enough.
+    const ignore = ignoreRulesOf(app).diagnostics.filter((i) => !rendered.diagnostics.some((d) => d.code === i.code && d.path === i.path));
     const desired = ignore.length > 0 ? { ...rendered, diagnostics: [...rendered.diagnostics, ...ignore] } : rendered;
     const catalog = readCatalog(tree);
     const project = catalog.projects.get(app.spec.project) ?? readCatalog(await this.#o.source.tree(await this.#resolve('HEAD'))).projects.get(app.spec.project);
