@@ -27,7 +27,7 @@ describe('diff', () => {
     ]);
     expect(syncStatusOf(diffs)).toBe('OutOfSync');
     const ignored = diffResources(desired, new Map([entry('ModelDeployment', 'a', { spec: { replicas: 5 } })]), [
-      { kind: 'ModelDeployment', jsonPointers: ['/spec/replicas'] },
+      { group: 'ployd.ai', kind: 'ModelDeployment', jsonPointers: ['/spec/replicas'] },
     ]);
     expect(ignored.find((d) => d.key.name === 'a')?.state).toBe('unchanged');
   });

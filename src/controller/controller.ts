@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isPloydError, PloydError, type Diagnostic } from '../errors/index.ts';
 import { rootLogger, type Logger } from '../log/index.ts';
-import { Application as ApplicationSchema, type Application, type Hook } from '../resources/index.ts';
+import { Application as ApplicationSchema, hasSyncOption, type Application, type Hook } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
 import type { ApplicationRecord, Store } from '../store/index.ts';
@@ -12,11 +12,13 @@ import { diffResources, keyString, syncStatusOf, type Json, type ResourceDiff, t
 import type { GitSource } from './git/index.ts';
 import { rollUpHealth } from './health.ts';
 import { runHook, type HookResult } from './hooks.ts';
+import { ignoreRulesOf } from './ignore.ts';
 import { applyResource, CONFIG_KINDS, deleteResource, DEFERRED_KINDS, MANAGED_KINDS, readLive, resourceHealth } from './live.ts';
 import type { LeaderElector } from './leader.ts';
 import { ControllerMetrics } from './metrics.ts';
-import { planSync, type PlanStep } from './plan.ts';
+import { deletionOrder, planSync, type PlanStep } from './plan.ts';
 import { groupOf, projectViolations } from './project-check.ts';
+import { finalizersOf, removalDecision } from './removal.ts';
 
 export interface ControllerOptions {
   readonly ployd: Ployd;
@@ -43,6 +45,8 @@ export interface ControllerOptions {
   readonly metrics?: ControllerMetrics;
   /** With Postgres: only the holder of the advisory lock acts; others wait to take over. */
   readonly leaderElection?: LeaderElector;
+  /** How often a standby (or a deposed leader) tries to take the lock (default 2 s). */
+  readonly leaderRetryMs?: number;
   readonly now?: () => number;
 }
 
@@ -127,8 +131,14 @@ export class Controller {
   #refreshAgain = false;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void) | undefined;
+  /** Not acting: not started, stopped, or not the leader. */
   #stopped = true;
+  /** stop() was called: do not campaign again. */
+  #closed = true;
+  #epoch = 0;
   #lastError: string | undefined;
+  /** The Applications of the last head revision read in full; undefined until then. */
+  #head: { readonly sha: string; readonly apps: ReadonlySet<string> } | undefined;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -137,21 +147,57 @@ export class Controller {
     this.metrics = options.metrics ?? new ControllerMetrics();
   }
 
-  /** Starts watching Git (fs watch for local repos, polling with jitter) and reconciling. */
+  /**
+   * Starts watching Git (fs watch for local repos, polling with jitter) and reconciling. With
+   * leader election it first campaigns (resolving once elected, or when stopped); a leader that
+   * loses the lock stops acting at once and campaigns again, so a standby is always there.
+   */
   async start(): Promise<void> {
+    this.#closed = false;
+    const elector = this.#o.leaderElection;
+    if (elector) {
+      const elected = await this.#campaign(elector);
+      if (!elected) return;
+    }
+    await this.#startActing();
+  }
+
+  /** Waits for the lock; false when the controller was stopped first. */
+  async #campaign(elector: LeaderElector): Promise<boolean> {
+    await elector
+      .acquire({ intervalMs: this.#o.leaderRetryMs ?? 2000, onLost: () => void this.#onLeadershipLost(elector) })
+      .catch((e: unknown) => {
+        if (!this.#closed) throw e;
+      });
+    return !this.#closed && elector.isLeader;
+  }
+
+  async #onLeadershipLost(elector: LeaderElector): Promise<void> {
+    this.#log.warn('controller: stepping down; campaigning again');
+    await this.#stopActing();
+    // A deposed leader lost its session for a reason (network, overload): standbys, polling every
+    // interval, get two intervals to take over before it competes again.
+    await new Promise((r) => setTimeout(r, 2 * (this.#o.leaderRetryMs ?? 2000)).unref());
+    if (this.#closed) return;
+    if (await this.#campaign(elector).catch(() => false)) await this.#startActing();
+  }
+
+  async #startActing(): Promise<void> {
     this.#stopped = false;
-    // Two controllers must never both act: wait for the lock first; losing it stops this one.
-    await this.#o.leaderElection?.acquire({ onLost: () => void this.stop() });
-    if (this.#stopped) return;
+    const epoch = ++this.#epoch;
+    // Leadership may be lost (and acting stopped) while this runs: set nothing up after that.
+    const current = (): boolean => epoch === this.#epoch && !this.#stopped;
     await this.refresh();
+    if (!current()) return;
     await this.#resumeOperations();
+    if (!current()) return;
     this.#o.source.watch(() => void this.refresh());
     const poll = this.#o.pollIntervalMs ?? 60_000;
     const schedulePoll = (): void => {
       const t = setTimeout(
         () => {
           void this.refresh().finally(() => {
-            if (!this.#stopped) schedulePoll();
+            if (current()) schedulePoll();
           });
         },
         poll * (0.9 + Math.random() * 0.2),
@@ -174,17 +220,35 @@ export class Controller {
     };
   }
 
-  /** Stops timers and watches, then waits for running workers to finish their current step. */
+  /** Stops timers and watches, waits for running workers to finish their current step, and releases the lock. */
   async stop(): Promise<void> {
+    this.#closed = true;
+    await this.#stopActing();
+    await this.#o.leaderElection?.release();
+  }
+
+  /** Stops acting: timers, watches, queued work; running workers end at their next step. */
+  async #stopActing(): Promise<void> {
     this.#stopped = true;
+    this.#epoch++;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
     this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#o.source.close();
-    for (const q of this.#queue.values()) clearTimeout(q.timer);
+    // Forget queued work too: acting again (a new election) starts with a full pass over every app.
+    for (const q of this.#queue.values()) {
+      clearTimeout(q.timer);
+      q.dirty = false;
+    }
     this.#pending.length = 0;
     while (this.#active > 0) await new Promise((r) => setTimeout(r, 20));
-    await this.#o.leaderElection?.release();
+  }
+
+  #requireLeader(): void {
+    if (this.#o.leaderElection && !this.#o.leaderElection.isLeader) {
+      throw new PloydError('E_NOT_LEADER', 'this controller is a standby: syncs and rollbacks are done by the leader', {});
+    }
   }
 
   /** Whether this controller may act (always, without leader election). */
@@ -220,6 +284,8 @@ export class Controller {
    * the store and enqueues every app. Concurrent calls coalesce into one more run.
    */
   refresh(): Promise<void> {
+    // A standby writes nothing (app records, project roles): the leader reads Git.
+    if (this.#o.leaderElection && this.#stopped) return Promise.resolve();
     if (this.#refreshing) {
       this.#refreshAgain = true;
       return this.#refreshing;
@@ -266,20 +332,24 @@ export class Controller {
         });
         if (applied && JSON.stringify(applied.lines) !== JSON.stringify(lines)) this.#log.info({ project: name }, 'controller: project roles applied');
       }
-      for (const { app } of catalog.applications) await this.#upsertApp(app);
+      for (const { app, finalizers } of catalog.applications) await this.#upsertApp(app, finalizers);
     }
+    // An app absent from a head read in full (and signed when required) was removed from Git.
+    this.#head = !sigError && catalog.complete ? { sha: head, apps: new Set(catalog.applications.map((a) => a.app.metadata.name)) } : undefined;
     await this.enqueueAll();
   }
 
-  async #upsertApp(app: Application): Promise<void> {
+  async #upsertApp(app: Application, finalizers: readonly string[]): Promise<void> {
     const apps = this.#o.store.applications;
     const name = app.metadata.name;
+    // The manifest keeps the finalizers (the typed spec has none): they decide a cascading removal.
+    const manifest = (finalizers.length > 0 ? { ...app, metadata: { ...app.metadata, finalizers } } : app) as unknown as Record<string, unknown>;
     const values = {
       project: app.spec.project,
       environment: environmentOf(app),
       spec: app,
-      manifest: app as unknown as Record<string, unknown>,
-      hash: createHash('sha256').update(JSON.stringify(app)).digest('hex'),
+      manifest,
+      hash: createHash('sha256').update(JSON.stringify(manifest)).digest('hex'),
     };
     const existing = await apps.get(name);
     if (!existing) {
@@ -454,7 +524,10 @@ export class Controller {
     const sig = await this.#signatureError(revision);
     if (sig) return { resources: [], diagnostics: [{ severity: 'error', code: 'E_SIGNATURE', message: sig }] };
     const tree = await this.#o.source.tree(revision);
-    const desired = renderApplication(tree, app);
+    const rendered = renderApplication(tree, app);
+    // The validator reports these too when the app's path holds the Application itself: once is enough.
+    const ignore = ignoreRulesOf(app).diagnostics.filter((i) => !rendered.diagnostics.some((d) => d.code === i.code && d.path === i.path));
+    const desired = ignore.length > 0 ? { ...rendered, diagnostics: [...rendered.diagnostics, ...ignore] } : rendered;
     const catalog = readCatalog(tree);
     const project = catalog.projects.get(app.spec.project) ?? readCatalog(await this.#o.source.tree(await this.#resolve('HEAD'))).projects.get(app.spec.project);
     const kinds = desired.resources.map((r) => ({ group: groupOf(typeof r.manifest.apiVersion === 'string' ? r.manifest.apiVersion : ''), kind: r.key.kind, name: r.key.name }));
@@ -464,18 +537,17 @@ export class Controller {
   }
 
   async #compare(app: Application, desired: DesiredState): Promise<{ diffs: ResourceDiff[]; resources: ResourceStatus[]; health: HealthStatus }> {
-    const desiredMap = new Map<string, { key: ResourceKey; value: Json }>();
+    const desiredMap = new Map<string, { key: ResourceKey; value: Json; group: string }>();
     const other: ResourceStatus[] = [];
     for (const r of desired.resources) {
       if (r.key.kind === 'ModelDeployment') this.#owner.set(`${r.key.namespace}/${r.key.name}`, app.metadata.name);
-      if ((MANAGED_KINDS as readonly string[]).includes(r.key.kind)) desiredMap.set(keyString(r.key), r);
+      if ((MANAGED_KINDS as readonly string[]).includes(r.key.kind)) desiredMap.set(keyString(r.key), { key: r.key, value: r.value, group: groupOf(typeof r.manifest.apiVersion === 'string' ? r.manifest.apiVersion : '') });
       else if (DEFERRED_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'Deferred', message: `${r.key.kind} is recorded; the local controller does not act on it yet` });
       else if (!CONFIG_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'NotActionable', message: `${r.key.kind} is a Kubernetes kind: the local runtime cannot act on it` });
     }
     const managed = stateOf(await this.#require(app.metadata.name)).managed ?? [];
     const live = await readLive(this.#o.ployd, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
-    const ignore = app.spec.ignoreDifferences.map((d) => ({ kind: d.kind, ...(d.name !== undefined ? { name: d.name } : {}), jsonPointers: d.jsonPointers }));
-    const diffs = diffResources(desiredMap, live, ignore);
+    const diffs = diffResources(desiredMap, live, ignoreRulesOf(app).rules);
     const resources: ResourceStatus[] = [];
     const healths: HealthStatus[] = [];
     for (const d of diffs) {
@@ -516,6 +588,10 @@ export class Controller {
     const state = stateOf(rec);
     if (state.operation) {
       await this.#runOperation(name, state.operation);
+      return;
+    }
+    if (this.#head && !this.#head.apps.has(name)) {
+      await this.#removeApp(rec, this.#head.sha);
       return;
     }
     const head = await this.#resolve(app.spec.source.targetRevision);
@@ -639,6 +715,44 @@ export class Controller {
     return undefined;
   }
 
+  /**
+   * The app left Git (see removalDecision): deletes its live resources through the SDK when the
+   * removal cascades, then drops the app and its history; the audit log says what was deleted or
+   * kept, and by which commit. Kept resources keep their app label: an app of that name added
+   * back adopts them. A failed deletion leaves the app in place, to be retried.
+   */
+  async #removeApp(rec: ApplicationRecord, head: string): Promise<void> {
+    const app = appOf(rec);
+    const state = stateOf(rec);
+    const synced = state.syncedRevision ? await this.desiredAt(app, state.syncedRevision).catch(() => undefined) : undefined;
+    const decision = removalDecision(app, finalizersOf(rec.manifest), synced?.environment?.spec?.promotion?.mode === 'manual');
+    const live = await readLive(this.#o.ployd, rec.name, [...(state.managed ?? []), ...(synced?.resources.map((r) => r.key) ?? [])]);
+    const keys = deletionOrder([...live.values()].map((l) => l.key));
+    const actor = this.#actor(head);
+    if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
+    if (decision.cascade) for (const k of keys) await deleteResource(this.#o.ployd, k, actor);
+    const listed = keys.map((k) => `${k.kind}/${k.namespace}/${k.name}`);
+    await this.#o.store.transaction(async (tx) => {
+      await tx.applications.delete(rec.name);
+      await tx.audit.append({
+        subject: GITOPS_SUBJECT,
+        groups: [...actor.groups],
+        via: 'gitops',
+        action: 'application.remove',
+        resource: `Application/${rec.name}`,
+        before: { project: rec.project, environment: rec.environment, syncedRevision: state.syncedRevision ?? null },
+        after: { cascade: decision.cascade, reason: decision.reason, [decision.cascade ? 'deleted' : 'kept']: listed },
+        commit: head,
+      });
+    });
+    this.metrics.removeAppInfo(rec.name);
+    for (const [k, v] of this.#owner) if (v === rec.name) this.#owner.delete(k);
+    this.#log.warn(
+      { application: rec.name, revision: head, cascade: decision.cascade, reason: decision.reason, [decision.cascade ? 'deleted' : 'kept']: listed },
+      decision.cascade ? 'controller: application removed from Git; its resources were deleted' : 'controller: application removed from Git; its resources were kept',
+    );
+  }
+
   // --- sync -------------------------------------------------------------------------------------
 
   /**
@@ -646,6 +760,7 @@ export class Controller {
    * given) now, whatever the auto-sync policy. Returns when the operation has finished.
    */
   async sync(name: string, req: SyncRequest): Promise<ApplicationView> {
+    this.#requireLeader();
     const rec = await this.#require(name);
     const app = appOf(rec);
     if (stateOf(rec).operation) throw new PloydError('E_CONFLICT', `application ${name} is already syncing; wait for it to finish`, { application: name });
@@ -677,6 +792,7 @@ export class Controller {
    * re-enabled (`ployd app sync --resume-auto-sync`), as Argo CD does.
    */
   async rollback(name: string, historyId: number, actor: Actor): Promise<ApplicationView> {
+    this.#requireLeader();
     const rec = await this.#require(name);
     const entry = (await this.#o.store.applications.history(name, 100)).find((h) => h.id === historyId);
     if (!entry || !entry.revision) throw new PloydError('E_NOT_FOUND', `application ${name} has no history entry ${historyId}`, { application: name, id: historyId });
@@ -719,6 +835,7 @@ export class Controller {
       pruneLast: opts.includes('PruneLast=true'),
       applyOutOfSyncOnly: opts.includes('ApplyOutOfSyncOnly=true'),
     }).map((s) => (s.type === 'prune' && !Number.isFinite(s.wave) ? { ...s, wave: Number.MAX_SAFE_INTEGER } : s));
+    if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) throw new PloydError('E_NOT_LEADER', `leadership lost: ${name} is not synced by this controller`, { application: name });
     const history = await this.#o.store.applications.startSync({ application: name, revision, initiatedBy: who.subject });
     const op: OperationState = {
       historyId: history.id,
@@ -754,8 +871,14 @@ export class Controller {
     };
     try {
       if (desired.diagnostics.some((d) => d.severity === 'error')) throw new PloydError('E_SYNC_FAILED', `revision ${op.revision.slice(0, 12)} does not validate`);
+      if (op.step === 0) {
+        const created = await this.#ensureNamespace(app, desired, actor);
+        if (created) op = { ...op, applied: [...op.applied, created] };
+      }
       while (op.step < op.plan.length) {
         if (this.#stopped) return; // resumed by the next start
+        // Confirmed on the locking session before each step: a deposed leader starts no new step.
+        if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
         const step = op.plan[op.step] as PlanStep;
         const extra: { hooks?: HookResult[]; applied?: OperationState['applied'] } = {};
         if (step.type === 'hooks') {
@@ -805,6 +928,38 @@ export class Controller {
       const failHooks = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === 'SyncFail'), hookEnv);
       await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message);
     }
+  }
+
+  /**
+   * The environment's namespace, on runtimes that have namespaces (Kubernetes), before anything
+   * (PreSync hooks included) runs in it: created with `CreateNamespace=true`, else a missing one
+   * fails the sync with a message saying so. Only where the app deploys models: the other kinds
+   * live in the store, where an environment is a name. Idempotent, so a resumed sync redoes it.
+   */
+  async #ensureNamespace(app: Application, desired: DesiredState, actor: Actor): Promise<OperationState['applied'][number] | undefined> {
+    const runtime = this.#o.runtime;
+    const namespaces = runtime?.namespaces;
+    if (!runtime || !namespaces || !desired.resources.some((r) => r.key.kind === 'ModelDeployment')) return undefined;
+    const name = environmentOf(app);
+    if (await namespaces.exists(name)) return undefined;
+    if (!hasSyncOption(app, 'CreateNamespace')) {
+      throw new PloydError('E_SYNC_FAILED', `namespace ${name} does not exist on the ${runtime.name} runtime: create it, or add CreateNamespace=true to syncPolicy.syncOptions`, {
+        application: app.metadata.name,
+        namespace: name,
+      });
+    }
+    await namespaces.create(name);
+    await this.#o.store.audit.append({
+      subject: actor.subject,
+      groups: [...actor.groups],
+      via: 'gitops',
+      action: 'namespace.create',
+      resource: `Namespace/${name}`,
+      after: { runtime: runtime.name, application: app.metadata.name },
+      ...(actor.commit !== undefined ? { commit: actor.commit } : {}),
+    });
+    this.#log.info({ application: app.metadata.name, namespace: name, runtime: runtime.name }, 'controller: namespace created (CreateNamespace=true)');
+    return { kind: 'Namespace', namespace: '', name, action: 'created' };
   }
 
   async #runHooks(hooks: readonly Hook[], env: Parameters<typeof runHook>[1]): Promise<HookResult[]> {

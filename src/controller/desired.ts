@@ -5,6 +5,7 @@ import {
   isKustomizationDir,
   loadRepo,
   nodeRepoFs,
+  readTextFiles,
   renderKustomization,
   scanRepo,
   type LoadedResource,
@@ -12,7 +13,7 @@ import {
   type RepoScan,
 } from '../manifests/index.ts';
 import { parseResource, PLOYD_API_VERSION, type Application, type Environment, type Project } from '../resources/index.ts';
-import { validateResources } from '../validation/index.ts';
+import { scanSecrets, validateResources } from '../validation/index.ts';
 import type { Json, ResourceKey } from './diff.ts';
 import { syncWave } from './plan.ts';
 
@@ -43,9 +44,15 @@ export interface DesiredState {
 
 /** What a repo declares independently of environments: Applications and Projects. */
 export interface RepoCatalog {
-  readonly applications: readonly { readonly app: Application; readonly file: string }[];
+  /** `finalizers` as written in the manifest (Argo CD's resources-finalizer decides cascading deletes). */
+  readonly applications: readonly { readonly app: Application; readonly file: string; readonly finalizers: readonly string[] }[];
   readonly projects: ReadonlyMap<string, Project>;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Every file of the tree was read and parsed without error. Only then does an Application
+   * missing from the catalog mean it was removed from Git, not that its file failed to parse.
+   */
+  readonly complete: boolean;
 }
 
 /** Repo views are cached per tree: a tree of a commit never changes. */
@@ -54,6 +61,7 @@ interface OpenTree {
   readonly scan: RepoScan;
   readonly envLoads: Map<string, ReturnType<typeof loadRepo>>;
   catalog?: RepoCatalog;
+  secrets?: readonly Diagnostic[];
 }
 const trees = new Map<string, OpenTree>();
 
@@ -78,20 +86,36 @@ function envLoad(t: OpenTree, environment: string): ReturnType<typeof loadRepo> 
   return l;
 }
 
+/**
+ * The secret scan of `ployd validate` over every text file of the tree, once per tree. A plaintext
+ * secret anywhere in a commit refuses that commit for every app: the commit is the unit Git
+ * reviews and reverts, and applying the apps that happen not to include the file would apply it
+ * in part.
+ */
+function treeSecrets(t: OpenTree): readonly Diagnostic[] {
+  t.secrets ??= scanSecrets(readTextFiles(t.fs, t.scan));
+  return t.secrets;
+}
+
 /** Applications (ployd or Argo CD shape, converted by the parser) and Projects of a tree. */
 export function readCatalog(treeDir: string): RepoCatalog {
   const t = openTree(treeDir);
   if (t.catalog) return t.catalog;
   const loaded = loadRepo(t.fs, t.scan);
-  const applications: { app: Application; file: string }[] = [];
+  const applications: { app: Application; file: string; finalizers: string[] }[] = [];
   const projects = new Map<string, Project>();
   for (const r of loaded.resources) {
     const res = r.parsed.resource;
-    if (res.kind === 'Application' && res.apiVersion === PLOYD_API_VERSION) applications.push({ app: res as Application, file: r.file });
+    if (res.kind === 'Application' && res.apiVersion === PLOYD_API_VERSION) {
+      const meta = (r.parsed.original ?? r.parsed.manifest).metadata;
+      const finalizers = isObject(meta) && Array.isArray(meta.finalizers) ? meta.finalizers.filter((f): f is string => typeof f === 'string') : [];
+      applications.push({ app: res as Application, file: r.file, finalizers });
+    }
     else if (res.kind === 'Project' && res.apiVersion === PLOYD_API_VERSION) projects.set(res.metadata.name, res as Project);
   }
   const diagnostics = [...t.scan.diagnostics, ...loaded.diagnostics].filter((d) => applications.some((a) => a.file === d.file) || d.file === undefined);
-  t.catalog = { applications, projects, diagnostics };
+  const complete = ![...t.scan.diagnostics, ...loaded.diagnostics].some((d) => d.severity === 'error');
+  t.catalog = { applications, projects, diagnostics, complete };
   return t.catalog;
 }
 
@@ -168,6 +192,7 @@ export function renderApplication(treeDir: string, app: Application): DesiredSta
     (r) => (r.parsed.resource.kind === 'Policy' || r.parsed.resource.kind === 'Environment') && !loaded.some((l) => l.parsed.resource.kind === r.parsed.resource.kind && l.parsed.resource.metadata.name === r.parsed.resource.metadata.name),
   );
   diagnostics.push(...validateResources([...loaded, ...extra], { environment, pathExists: (p) => t.fs.exists(p) }));
+  diagnostics.push(...treeSecrets(t));
   const envResource = [...loaded, ...extra].find((r) => r.parsed.resource.kind === 'Environment' && r.parsed.resource.metadata.name === environment)?.parsed.resource as
     | Environment
     | undefined;

@@ -1,3 +1,5 @@
+import { globMatch } from './project-check.ts';
+
 /**
  * Structural diff of desired (Git) against live (SDK) resources, as `ployd app diff` shows it and
  * as sync status is computed: pure functions over plain JSON.
@@ -24,14 +26,24 @@ export interface ResourceDiff {
   readonly key: ResourceKey;
   readonly state: DiffState;
   readonly changes: readonly FieldChange[];
+  /** Of a removed resource, its live annotations: its sync wave and sync options come from there. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
-/** Argo CD's ignoreDifferences: JSON pointers ignored for matching resources. */
+/**
+ * Argo CD's ignoreDifferences: JSON pointers ignored for matching resources. `group` and `kind`
+ * are globs (`""` is the core group); `name` and `namespace` match exactly when given.
+ */
 export interface IgnoreRule {
+  readonly group: string;
   readonly kind: string;
   readonly name?: string;
+  readonly namespace?: string;
   readonly jsonPointers: readonly string[];
 }
+
+/** The API group of the kinds compared here (ModelDeployment, GatewayRoute, Policy). */
+export const PLOYD_GROUP = 'ployd.ai';
 
 export function keyString(k: ResourceKey): string {
   return `${k.kind}/${k.namespace}/${k.name}`;
@@ -83,8 +95,10 @@ export function withoutPointers(value: Json, pointers: readonly string[]): Json 
   return copy;
 }
 
-function ignoredPointers(key: ResourceKey, rules: readonly IgnoreRule[]): string[] {
-  return rules.filter((r) => r.kind === key.kind && (r.name === undefined || r.name === key.name)).flatMap((r) => r.jsonPointers);
+function ignoredPointers(key: ResourceKey, group: string, rules: readonly IgnoreRule[]): string[] {
+  return rules
+    .filter((r) => globMatch(r.group, group) && globMatch(r.kind, key.kind) && (r.name === undefined || r.name === key.name) && (r.namespace === undefined || r.namespace === key.namespace))
+    .flatMap((r) => r.jsonPointers);
 }
 
 /**
@@ -92,7 +106,7 @@ function ignoredPointers(key: ResourceKey, rules: readonly IgnoreRule[]): string
  * way (schema defaults applied, server-owned fields removed) so that equal intent compares equal.
  */
 export function diffResources(
-  desired: ReadonlyMap<string, { key: ResourceKey; value: Json }>,
+  desired: ReadonlyMap<string, { key: ResourceKey; value: Json; group?: string }>,
   live: ReadonlyMap<string, { key: ResourceKey; value: Json }>,
   ignore: readonly IgnoreRule[] = [],
 ): ResourceDiff[] {
@@ -103,11 +117,16 @@ export function diffResources(
       out.push({ key: d.key, state: 'added', changes: [] });
       continue;
     }
-    const pointers = ignoredPointers(d.key, ignore);
+    const pointers = ignoredPointers(d.key, d.group ?? PLOYD_GROUP, ignore);
     const changes = diffValues(withoutPointers(d.value, pointers), withoutPointers(l.value, pointers));
     out.push({ key: d.key, state: changes.length > 0 ? 'modified' : 'unchanged', changes });
   }
-  for (const [k, l] of live) if (!desired.has(k)) out.push({ key: l.key, state: 'removed', changes: [] });
+  for (const [k, l] of live) {
+    if (desired.has(k)) continue;
+    const meta = isObject(l.value) ? l.value.metadata : undefined;
+    const annotations = isObject(meta) && isObject(meta.annotations) ? (meta.annotations as Record<string, string>) : undefined;
+    out.push({ key: l.key, state: 'removed', changes: [], ...(annotations ? { annotations } : {}) });
+  }
   return out.sort((a, b) => keyString(a.key).localeCompare(keyString(b.key)));
 }
 

@@ -2,70 +2,147 @@ import pg from 'pg';
 import { PloydError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 
-/** The advisory-lock key all PloyD controllers of one database contend for (`ployd-ctl` as int). */
+/** The advisory-lock key all PloyD controllers of one database contend for (`ploy` as int). */
 export const LEADER_LOCK_KEY = 0x706c6f79;
+
+/** Whether this session holds the advisory lock (a single-bigint key: classid 0, objid = key). */
+const HOLDS_LOCK =
+  "select exists (select 1 from pg_locks where locktype = 'advisory' and classid = 0 and objid = $1 and objsubid = 1 and granted and pid = pg_backend_pid()) as held";
+
+export interface LeaderElectorOptions {
+  readonly url: string;
+  readonly key?: number;
+  readonly logger?: Logger;
+  /** How often the leader checks that its session still holds the lock (default 2 s). */
+  readonly heartbeatMs?: number;
+  /** A check or attempt slower than this counts as failed: the session is dropped (default 5 s). */
+  readonly queryTimeoutMs?: number;
+}
 
 /**
  * Leader election through a Postgres advisory lock held on a dedicated connection: the lock lives
  * as long as the session, so a crashed leader's lock is released by Postgres itself and another
- * controller takes over. On PGlite (embedded) the process is alone and leads without a lock.
+ * controller takes over. The leader checks its session every `heartbeatMs` (and the controller
+ * checks it again before each sync step); a lost session, a failed or slow check makes it step
+ * down at once. On PGlite (embedded) the process is alone and leads without a lock.
  */
 export class LeaderElector {
   readonly #url: string;
   readonly #key: number;
   readonly #log: Logger | undefined;
+  readonly #heartbeatMs: number;
+  readonly #queryTimeoutMs: number;
   #client: pg.Client | undefined;
   #leader = false;
   #stopped = false;
+  #heartbeat: NodeJS.Timeout | undefined;
   #onLost: (() => void) | undefined;
+  #confirming: Promise<boolean> | undefined;
 
-  constructor(options: { url: string; key?: number; logger?: Logger }) {
+  constructor(options: LeaderElectorOptions) {
     this.#url = options.url;
     this.#key = options.key ?? LEADER_LOCK_KEY;
     this.#log = options.logger;
+    this.#heartbeatMs = options.heartbeatMs ?? 2000;
+    this.#queryTimeoutMs = options.queryTimeoutMs ?? 5000;
   }
 
   get isLeader(): boolean {
     return this.#leader;
   }
 
-  /** One attempt: true when this process now holds the lock. */
+  /** One attempt: true when this process now holds the lock. A dead session is replaced. */
   async tryAcquire(): Promise<boolean> {
     if (this.#leader) return true;
-    if (!this.#client) {
-      const c = new pg.Client({ connectionString: this.#url });
-      c.on('error', (err) => this.#lost(err.message));
-      c.on('end', () => this.#lost('connection closed'));
-      try {
-        await c.connect();
-      } catch (err) {
-        throw new PloydError('E_STORE', `leader election cannot connect: ${(err as Error).message}`);
-      }
-      this.#client = c;
+    if (this.#stopped) return false;
+    const c = this.#client ?? (await this.#connect());
+    const r = await c.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [this.#key]).catch((err: unknown) => {
+      this.#drop(c, (err as Error).message);
+      throw new PloydError('E_STORE', `leader election: ${(err as Error).message}`);
+    });
+    if (r.rows[0]?.locked !== true || this.#stopped) return false;
+    this.#leader = true;
+    this.#log?.info({ key: this.#key }, 'controller: elected leader');
+    this.#heartbeat = setInterval(() => void this.confirm(), this.#heartbeatMs);
+    this.#heartbeat.unref();
+    return true;
+  }
+
+  async #connect(): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: this.#url, query_timeout: this.#queryTimeoutMs, connectionTimeoutMillis: this.#queryTimeoutMs });
+    c.on('error', (err) => this.#drop(c, err.message));
+    c.on('end', () => this.#drop(c, 'connection closed'));
+    try {
+      await c.connect();
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw new PloydError('E_STORE', `leader election cannot connect: ${(err as Error).message}`);
     }
-    const r = await this.#client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [this.#key]);
-    this.#leader = r.rows[0]?.locked === true;
-    if (this.#leader) this.#log?.info({ key: this.#key }, 'controller: elected leader');
-    return this.#leader;
+    this.#client = c;
+    return c;
   }
 
-  /** Waits (polling every `intervalMs`) until leader; `onLost` is called if the session dies. */
+  /**
+   * Campaigns until leader: an attempt every `intervalMs` (default 2 s); a database that cannot be
+   * reached is retried, not fatal. `onLost` is called each time leadership is lost afterwards.
+   */
   async acquire(options: { intervalMs?: number; onLost?: () => void } = {}): Promise<void> {
+    // A new campaign: an elector released earlier (a controller stopped, then started) may run again.
+    this.#stopped = false;
     this.#onLost = options.onLost;
-    while (!this.#stopped && !(await this.tryAcquire())) await new Promise((r) => setTimeout(r, options.intervalMs ?? 2000));
-    if (this.#stopped && !this.#leader) throw new PloydError('E_NOT_LEADER', 'stopped before becoming leader');
+    for (;;) {
+      if (this.#stopped) throw new PloydError('E_NOT_LEADER', 'stopped before becoming leader');
+      const ok = await this.tryAcquire().catch((err: unknown) => {
+        this.#log?.warn({ err: (err as Error).message }, 'controller: leader election attempt failed; retrying');
+        return false;
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, options.intervalMs ?? 2000));
+    }
   }
 
-  #lost(why: string): void {
+  /**
+   * Checks, on the locking session, that the lock is still held; steps down when not. The
+   * controller calls it before each sync step, so a deposed leader does not start another step.
+   */
+  confirm(): Promise<boolean> {
+    // One check at a time on the session (the heartbeat and a sync step may ask together).
+    this.#confirming ??= this.#check().finally(() => {
+      this.#confirming = undefined;
+    });
+    return this.#confirming;
+  }
+
+  async #check(): Promise<boolean> {
+    const c = this.#client;
+    if (!this.#leader || !c) return false;
+    const held = await c.query<{ held: boolean }>(HOLDS_LOCK, [this.#key]).then(
+      (r) => r.rows[0]?.held === true,
+      (err: unknown) => {
+        this.#drop(c, (err as Error).message);
+        return false;
+      },
+    );
+    if (!held && this.#client === c) this.#drop(c, 'the lock is no longer held by this session');
+    return held && this.#leader;
+  }
+
+  /** Ends a session that failed: Postgres releases its lock with it. Steps down if leading. */
+  #drop(c: pg.Client, why: string): void {
+    if (this.#client !== c) return;
+    this.#client = undefined;
+    void c.end().catch(() => undefined);
+    clearInterval(this.#heartbeat);
     if (!this.#leader) return;
     this.#leader = false;
     this.#log?.error({ why }, 'controller: leadership lost');
     this.#onLost?.();
   }
 
-  /** Releases the lock (closing the session) and stops waiting. */
+  /** Releases the lock (closing the session) and stops campaigning until the next `acquire`. */
   async release(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#heartbeat);
     const c = this.#client;
     this.#client = undefined;
     const was = this.#leader;

@@ -24,4 +24,11 @@ export class ControllerMetrics {
     this.appInfo.set(labels, 1);
     this.#last.set(labels.name, labels);
   }
+
+  /** An app left Git: its series goes with it. */
+  removeAppInfo(name: string): void {
+    const prev = this.#last.get(name);
+    if (prev) this.appInfo.remove(prev);
+    this.#last.delete(name);
+  }
 }

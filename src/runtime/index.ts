@@ -1,4 +1,4 @@
-export type { DeploymentRef, DeploymentStatus, Endpoint, HealthStatus, ReplicaPhase, ReplicaStatus, Runtime } from './types.ts';
+export type { DeploymentRef, DeploymentStatus, Endpoint, HealthStatus, ReplicaPhase, ReplicaStatus, Runtime, RuntimeNamespaces } from './types.ts';
 export * from './kubernetes/index.ts';
 export * from './local/index.ts';
 export * from './gpu/index.ts';

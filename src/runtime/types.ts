@@ -46,8 +46,20 @@ export interface Endpoint extends DeploymentRef {
  * Where model replicas run. Implementations: local process supervisor, Kubernetes, in-memory (tests).
  * `apply` is declarative and idempotent: the runtime converges to the spec in the background.
  */
+/**
+ * Namespaces, on targets that have them (Kubernetes): where an environment's deployments go. The
+ * controller's `CreateNamespace=true` creates a missing one; without it a missing one fails the sync.
+ */
+export interface RuntimeNamespaces {
+  exists(name: string): Promise<boolean>;
+  /** Creates the namespace (idempotent), labelled as managed by PloyD. */
+  create(name: string): Promise<void>;
+}
+
 export interface Runtime {
   readonly name: string;
+  /** Absent where an environment is only a name (local processes, memory): nothing to create. */
+  readonly namespaces?: RuntimeNamespaces;
   apply(deployment: ModelDeployment & { metadata: { namespace: string } }): Promise<void>;
   scale(ref: DeploymentRef, replicas: number): Promise<void>;
   delete(ref: DeploymentRef): Promise<void>;

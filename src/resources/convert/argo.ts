@@ -35,7 +35,9 @@ export function convertArgoApplication(src: ArgoApplication): Json {
       hooks: s.preSync?.map((h) =>
         compact({ name: h.name, phase: h.hook, deletePolicy: h.hookDeletePolicy, job: parse(h.manifest) as Json }),
       ),
-      ignoreDifferences: s.ignoreDifferences?.filter((d) => d.jsonPointers && d.jsonPointers.length > 0).map((d) => compact({ ...d })),
+      // An absent group is Argo CD's core group (""): kept explicit, since on a ployd Application
+      // an absent group means ployd.ai. Every rule is kept (jq ones too) so none is dropped silently.
+      ignoreDifferences: s.ignoreDifferences?.map((d) => compact({ ...d, group: d.group ?? '' })),
       revisionHistoryLimit: s.revisionHistoryLimit,
     }),
   };

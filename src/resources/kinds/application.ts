@@ -74,8 +74,24 @@ export const ApplicationSpec = z.object({
     .array(z.object({ name: z.string().min(1), conditions: z.array(z.object({ status: z.enum(['Healthy', 'Synced']) })).default([{ status: 'Healthy' }]) }))
     .default([]),
   hooks: z.array(Hook).default([]),
+  /**
+   * Argo CD's ignoreDifferences. `group` and `kind` are globs; an absent group means `ployd.ai` on
+   * a ployd Application and the core group on an Argo CD one, as Argo CD reads it.
+   * `jqPathExpressions` and `managedFieldsManagers` are parsed so the controller can refuse them
+   * by name rather than silently compare more than the user asked.
+   */
   ignoreDifferences: z
-    .array(z.object({ kind: z.string(), name: z.string().optional(), group: z.string().optional(), jsonPointers: z.array(z.string()).min(1) }))
+    .array(
+      z.object({
+        group: z.string().optional(),
+        kind: z.string(),
+        name: z.string().optional(),
+        namespace: z.string().optional(),
+        jsonPointers: z.array(z.string()).default([]),
+        jqPathExpressions: z.array(z.string()).optional(),
+        managedFieldsManagers: z.array(z.string()).optional(),
+      }),
+    )
     .default([]),
   revisionHistoryLimit: z.number().int().min(1).max(100).default(10),
 });

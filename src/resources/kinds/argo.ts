@@ -30,7 +30,17 @@ export const ArgoApplicationSpec = z.object({
     })
     .optional(),
   ignoreDifferences: z
-    .array(z.object({ group: z.string().optional(), kind: z.string(), name: z.string().optional(), namespace: z.string().optional(), jsonPointers: z.array(z.string()).optional() }))
+    .array(
+      z.object({
+        group: z.string().optional(),
+        kind: z.string(),
+        name: z.string().optional(),
+        namespace: z.string().optional(),
+        jsonPointers: z.array(z.string()).optional(),
+        jqPathExpressions: z.array(z.string()).optional(),
+        managedFieldsManagers: z.array(z.string()).optional(),
+      }),
+    )
     .optional(),
   revisionHistoryLimit: z.number().int().optional(),
   preSync: z

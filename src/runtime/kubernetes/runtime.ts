@@ -5,7 +5,7 @@ import { servedModelName, type ModelDeployment } from '../../resources/index.ts'
 import type { DeploymentRef, DeploymentStatus, Endpoint, HealthStatus, Runtime } from '../types.ts';
 import { createKubernetesApplier, type KubernetesApplier, type ObjectRef } from './applier.ts';
 import { objectHealth, worstHealth } from './health.ts';
-import { ROLE_LABEL, SOURCE_ANNOTATION, SPEC_HASH_ANNOTATION } from './labels.ts';
+import { MANAGED_BY, ROLE_LABEL, SOURCE_ANNOTATION, SPEC_HASH_ANNOTATION } from './labels.ts';
 import { kubeName } from './names.ts';
 import { SERVICE_PORT, type KubernetesRenderOptions } from './options.ts';
 import { renderModelDeployment, type KubernetesObject } from './render.ts';
@@ -193,6 +193,17 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions): Runt
 
   return {
     name: 'kubernetes',
+
+    namespaces: {
+      async exists(name) {
+        return (await applier.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })) !== undefined;
+      },
+      async create(name) {
+        const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } } };
+        await applier.apply([ns]);
+        log.info({ namespace: name }, 'namespace created');
+      },
+    },
 
     async apply(md) {
       const objects = render(md);

@@ -7,6 +7,7 @@ import type {
   ReplicaPhase,
   ReplicaStatus,
   Runtime,
+  RuntimeNamespaces,
 } from '../../runtime/index.ts';
 
 interface Replica {
@@ -29,6 +30,11 @@ export interface MemoryRuntimeOptions {
   readonly initialPhase?: ReplicaPhase;
   /** Base of the fake replica URLs. */
   readonly baseUrl?: string;
+  /**
+   * Behave like a target with namespaces (Kubernetes), these existing: `namespaces` is defined and
+   * an apply into a missing namespace rejects. Without it, as the local runtime, there are none.
+   */
+  readonly namespaces?: readonly string[];
 }
 
 /** One recorded call, for assertions. */
@@ -59,10 +65,24 @@ export class MemoryRuntime implements Runtime {
   readonly #baseUrl: string;
   #closed = false;
   #failNext: Error | undefined;
+  readonly namespaces?: RuntimeNamespaces;
+  /** Namespaces that exist (with the `namespaces` option), in creation order. */
+  readonly namespaceList: string[] = [];
 
   constructor(options: MemoryRuntimeOptions = {}) {
     this.#initialPhase = options.initialPhase ?? 'Ready';
     this.#baseUrl = options.baseUrl ?? 'http://127.0.0.1:9';
+    if (options.namespaces) {
+      const list = this.namespaceList;
+      list.push(...options.namespaces);
+      this.namespaces = {
+        exists: (name) => Promise.resolve(list.includes(name)),
+        create: (name) => {
+          if (!list.includes(name)) list.push(name);
+          return Promise.resolve();
+        },
+      };
+    }
   }
 
   /** The next apply/scale/delete rejects with this error (failure injection). */
@@ -75,6 +95,7 @@ export class MemoryRuntime implements Runtime {
   async apply(deployment: ModelDeployment & { metadata: { namespace: string } }): Promise<void> {
     this.#guard();
     const ref = { namespace: deployment.metadata.namespace, name: deployment.metadata.name };
+    if (this.namespaces && !this.namespaceList.includes(ref.namespace)) throw new Error(`memory runtime: namespace ${ref.namespace} not found`);
     const desired = desiredReplicas(deployment);
     const existing = this.#entries.get(key(ref));
     const entry: Entry = existing ?? { deployment, desired, replicas: [] };

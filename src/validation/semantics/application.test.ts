@@ -54,6 +54,14 @@ describe('Application', () => {
     ]);
   });
 
+  it('reports ignoreDifferences rules the controller does not implement, at the field', () => {
+    const text = app('a', '  source: { path: a }\n  ignoreDifferences:\n    - kind: ModelDeployment\n      jsonPointers: [/spec/replicas]\n    - kind: GatewayRoute\n      jqPathExpressions: [.spec.models]\n');
+    const { inputs, index } = setup(text);
+    expect(brief(checkApplications(inputs, index, {}))).toEqual([
+      { code: 'E_NOT_IMPLEMENTED_HERE', ...pos(text, 'jqPathExpressions'), path: 'spec.ignoreDifferences[1].jqPathExpressions' },
+    ]);
+  });
+
   it('checks the environment only when Environments are declared', () => {
     const text = app('a', '  source: { path: a }\n  environment: prodution\n');
     expect(checkApplications(setup(text).inputs, setup(text).index, {})).toEqual([]);

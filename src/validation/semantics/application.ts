@@ -24,7 +24,7 @@ function repoRelative(path: string): string {
 /**
  * Application: dependsOn names existing applications without a cycle; the source path exists in
  * the repo (when the caller can tell, and the app's repoURL is this repo); the environment exists
- * when Environment resources are declared.
+ * when Environment resources are declared; ignoreDifferences uses only what the controller does.
  */
 export function checkApplications(inputs: readonly ValidationInput[], index: ResourceIndex, options: ValidateOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -66,6 +66,20 @@ export function checkApplications(inputs: readonly ValidationInput[], index: Res
         );
       }
     }
+    // The controller compares by JSON pointer only: a jq or managed-fields rule would silently
+    // compare more than its author meant to (the controller refuses such an app, too).
+    resource.spec.ignoreDifferences.forEach((d, i) => {
+      for (const field of ['jqPathExpressions', 'managedFieldsManagers'] as const) {
+        if ((d[field]?.length ?? 0) === 0) continue;
+        out.push(
+          finding(input, ['spec', 'ignoreDifferences', i, field], {
+            code: 'E_NOT_IMPLEMENTED_HERE',
+            message: `ignoreDifferences.${field} is not supported by the PloyD controller`,
+            suggestion: 'use jsonPointers (RFC 6901), e.g. /spec/replicas',
+          }),
+        );
+      }
+    });
     // Only an environment the user wrote is checked: a converted Argo CD app derives it from the
     // destination namespace (e.g. `argocd` for an app of apps), which need not be an Environment.
     const env = resource.spec.environment;
