@@ -69,10 +69,12 @@ const sleep = (ms: number, signal: { aborted: boolean; onAbort?: () => void }): 
 const EXCHANGE = Symbol('ployd.exchange');
 type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
 
-// Shared listeners instead of per-request closures: tsx (esbuild keepNames) wraps every named
-// closure in a defineProperty call, which measured at tens of microseconds per request.
-function onResponseClose(this: ServerResponse): void {
-  (this as ResponseWithExchange)[EXCHANGE]?.clientClosed();
+/**
+ * Tells the exchange serving `res` (if any) that the response closed. The server calls it from its
+ * one shared 'close' listener, so a request carries one listener and no per-request closure.
+ */
+export function responseClosed(res: ServerResponse): void {
+  (res as ResponseWithExchange)[EXCHANGE]?.clientClosed();
 }
 
 function onDeadline(exchange: Exchange): void {
@@ -166,8 +168,10 @@ export class Exchange {
   #stream: boolean;
   #attempts = 0;
   #completionChunks = 0;
-  #bodyFor = new Map<string | undefined, Buffer>();
-  #headerOverrides: Record<string, string | undefined> = {};
+  /** Bodies with the model renamed for a backend; made on first need (most backends keep the name). */
+  #bodyFor: Map<string, Buffer> | undefined;
+  /** The tier header as the credential sets it, when it differs from what the client sent. */
+  #tierOverride: { readonly name: string; readonly value: string | undefined } | undefined;
 
   constructor(deps: PipelineDeps, parsed: ParsedRequest) {
     this.#deps = deps;
@@ -177,8 +181,8 @@ export class Exchange {
 
   async run(): Promise<void> {
     const { res, req } = this.#p;
+    // The server's 'close' listener reaches the exchange through this (see responseClosed).
     (res as ResponseWithExchange)[EXCHANGE] = this;
-    res.once('close', onResponseClose);
     let choice = selectRule(this.#p.routes, this.#routeRequest(req.headers));
     if (!choice) {
       // Authenticate before answering "no such model": which models exist is not for anonymous eyes.
@@ -194,7 +198,9 @@ export class Exchange {
     }
     this.#route = choice.route;
     try {
-      this.#principal = await this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
+      // A cached API key answers synchronously: only await when the store or a JWKS is asked.
+      const p = this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
+      this.#principal = p instanceof Promise ? await p : p;
     } catch (err) {
       return this.#failWith(err);
     }
@@ -203,7 +209,7 @@ export class Exchange {
       const tierHeader = choice.route.auth.tierHeader;
       const tier = this.#principal.tiers[0];
       if (tier !== headerString(req.headers, tierHeader)) {
-        this.#headerOverrides[tierHeader] = tier;
+        this.#tierOverride = { name: tierHeader, value: tier };
         const again = selectRule(this.#p.routes, this.#routeRequest({ ...req.headers, [tierHeader]: tier }));
         if (!again) return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)} for this tier`, {}, 'model');
         if (again.route !== choice.route && this.#principal.routes && !this.#principal.routes.includes(again.route.name)) {
@@ -223,7 +229,9 @@ export class Exchange {
       const reserve = estimateTokens(this.#p.rawBody.length, this.#p.body, this.#deps.defaultMaxTokens);
       const checks = limitChecks(route, this.#principal, clientIp(req), reserve);
       if (checks.length > 0) {
-        const decision = await this.#deps.limiter.acquire(checks);
+        const pending = this.#deps.limiter.acquire(checks);
+        // The memory limiter decides synchronously; only Redis needs an await.
+        const decision = pending instanceof Promise ? await pending : pending;
         this.#decision = decision;
         if (!decision.allowed) {
           this.#deps.metrics.rejections.labels(route.id, decision.rejectedBy ?? 'requests').inc();
@@ -363,6 +371,7 @@ export class Exchange {
   #bodyForBackend(backend: CompiledBackend): Buffer {
     const model = backend.model;
     if (model === undefined || model === this.#p.body.model) return this.#p.rawBody;
+    this.#bodyFor ??= new Map();
     let b = this.#bodyFor.get(model);
     if (!b) {
       b = Buffer.from(JSON.stringify({ ...this.#p.body, model }));
@@ -384,7 +393,7 @@ export class Exchange {
     const tp = req.headers.traceparent;
     if (tp) headers.traceparent = tp;
     const tierHeader = route.auth.tierHeader;
-    const tier = tierHeader in this.#headerOverrides ? this.#headerOverrides[tierHeader] : headerString(req.headers, tierHeader);
+    const tier = this.#tierOverride?.name === tierHeader ? this.#tierOverride.value : headerString(req.headers, tierHeader);
     if (tier !== undefined) headers[tierHeader] = tier;
     const perTry = route.routing.perTryTimeoutMs;
     const budget = Math.max(1, Math.floor(remainingMs));
