@@ -24,6 +24,12 @@ export interface Metric {
 
 const MAX_SERIES = 10_000;
 
+let generation = 0;
+/** Bumped whenever a family drops its series (the cardinality cap): cached series handles are stale then. */
+export function seriesGeneration(): number {
+  return generation;
+}
+
 /** A series family: one bound series per label-value tuple, created on first use. */
 abstract class Family<S> implements Metric {
   readonly #series = new Map<string, { values: readonly string[]; s: S }>();
@@ -43,7 +49,10 @@ abstract class Family<S> implements Metric {
     let e = this.#series.get(key);
     if (!e) {
       // Bounded cardinality: label values come from the route table, but never trust that blindly.
-      if (this.#series.size >= MAX_SERIES) this.#series.clear();
+      if (this.#series.size >= MAX_SERIES) {
+        this.#series.clear();
+        generation++;
+      }
       e = { values, s: this.create() };
       this.#series.set(key, e);
     }

@@ -85,6 +85,8 @@ function pickContext(route: CompiledRoute, affinityKey: string | undefined, trie
   return { now: Date.now(), breaker: route.breaker, affinityKey, tried };
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 let sequence = 0;
 const ID_PREFIX = randomUUID().slice(0, 18);
 
@@ -274,9 +276,10 @@ export class Exchange {
     const deadline = this.#p.startedAt + route.routing.timeoutMs;
     this.#deadlineTimer = setTimeout(onDeadline, route.routing.timeoutMs, this);
     const affinityKey = route.routing.affinityHeader ? headerString(this.#p.req.headers, route.routing.affinityHeader) : undefined;
-    const tried = new Set<string>();
-    const avoid = new Set<string>();
-    let backend = pickBackend(rule, state, pickContext(route, affinityKey, tried));
+    // Made on first failure: most requests succeed on the first try.
+    let tried: Set<string> | undefined;
+    let avoid: Set<string> | undefined;
+    let backend = pickBackend(rule, state, pickContext(route, affinityKey, tried ?? NONE));
     let onBackend = 0;
     let last: AttemptOutcome | undefined;
     let lastKind: FailureKind | undefined;
@@ -285,16 +288,16 @@ export class Exchange {
     while (backend && !this.#clientGone && !this.#timedOut) {
       const bstate = state.backend(backend.id);
       if (route.breaker.enabled && !bstate.breaker.tryAcquire(route.breaker, Date.now())) {
-        tried.add(backend.id);
-        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried));
+        (tried ??= new Set()).add(backend.id);
+        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
         onBackend = 0;
         continue;
       }
-      const replica = pickReplica(backend, state, Date.now(), { queueAware: rule.strategy === 'least_busy', affinityKey, avoid });
+      const replica = pickReplica(backend, state, Date.now(), { queueAware: rule.strategy === 'least_busy', affinityKey, avoid: avoid ?? NONE });
       if (!replica) {
         bstate.breaker.onNeutral();
-        tried.add(backend.id);
-        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried));
+        (tried ??= new Set()).add(backend.id);
+        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
         continue;
       }
       if (this.#attempts > 0) this.#deps.metrics.retries.labels(route.id, backend.name).inc();
@@ -329,7 +332,7 @@ export class Exchange {
         if (hasOtherHealthyReplica(backend, replica, state, now)) bstate.breaker.onNeutral();
         else bstate.breaker.onFailure(route.breaker, now);
       } else bstate.breaker.onNeutral();
-      avoid.add(replica.id);
+      (avoid ??= new Set()).add(replica.id);
       if (!route.routing.retryOn.has(kind) || this.#timedOut) break;
 
       let wait = backoffDelay(onBackend - 1, route.routing.backoffBaseMs, route.routing.backoffMaxMs);
@@ -343,8 +346,8 @@ export class Exchange {
       const left = deadline - performance.now();
       const sameBackend = onBackend <= route.routing.retries && wait < left && (!route.breaker.enabled || bstate.breaker.available(route.breaker, Date.now()));
       if (!sameBackend) {
-        tried.add(backend.id);
-        const next = nextFallback(rule, state, pickContext(route, affinityKey, tried));
+        (tried ??= new Set()).add(backend.id);
+        const next = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
         if (next) {
           backend = next;
           onBackend = 0;
@@ -476,8 +479,9 @@ export class Exchange {
       const usage = outcome.status < 300 ? extractUsage(outcome.body) : undefined;
       this.#settleTokens(usage ? usage.promptTokens + usage.completionTokens : undefined);
       if (usage) {
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(usage.promptTokens);
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(usage.completionTokens);
+        const series = this.#deps.metrics.backendSeries(backend, route.id, backend.name);
+        series.tokensIn.inc(usage.promptTokens);
+        series.tokensOut.inc(usage.completionTokens);
       }
       const total = performance.now() - this.#p.startedAt;
       this.#deps.windows.record(backend.metricsKey, outcome.status < 500, total, undefined);
@@ -518,8 +522,9 @@ export class Exchange {
       }
       res.end();
       if (lastUsage) {
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(lastUsage.promptTokens);
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(lastUsage.completionTokens);
+        const series = this.#deps.metrics.backendSeries(backend, route.id, backend.name);
+        series.tokensIn.inc(lastUsage.promptTokens);
+        series.tokensOut.inc(lastUsage.completionTokens);
       }
       this.#settleTokens(lastUsage ? lastUsage.promptTokens + lastUsage.completionTokens : undefined);
       this.#deps.windows.record(backend.metricsKey, true, performance.now() - this.#p.startedAt, this.#ttftMs);
@@ -589,10 +594,19 @@ export class Exchange {
     const backendLabel = backend?.name ?? 'none';
     const m = this.#deps.metrics;
     const total = performance.now() - this.#p.startedAt;
-    m.requests.labels(routeLabel, backendLabel, String(status)).inc();
-    if (route?.monitoring !== false) {
-      m.latency.labels(routeLabel, backendLabel).observe(total / 1000);
-      if (this.#ttftMs !== undefined) m.ttft.labels(routeLabel, backendLabel).observe(this.#ttftMs / 1000);
+    if (route && backend) {
+      const series = m.backendSeries(backend, routeLabel, backendLabel);
+      m.requestsWith(series, status).inc();
+      if (route.monitoring !== false) {
+        series.latency.observe(total / 1000);
+        if (this.#ttftMs !== undefined) series.ttft.observe(this.#ttftMs / 1000);
+      }
+    } else {
+      m.requests.labels(routeLabel, backendLabel, String(status)).inc();
+      if (route?.monitoring !== false) {
+        m.latency.labels(routeLabel, backendLabel).observe(total / 1000);
+        if (this.#ttftMs !== undefined) m.ttft.labels(routeLabel, backendLabel).observe(this.#ttftMs / 1000);
+      }
     }
     if (this.#errorCode && errorCode !== undefined) m.errors.labels(routeLabel, backendLabel, this.#errorCode).inc();
     const isError = status >= 400;
