@@ -24,6 +24,12 @@ export interface Metric {
 
 const MAX_SERIES = 10_000;
 
+let generation = 0;
+/** Bumped whenever a family drops its series (the cardinality cap): cached series handles are stale then. */
+export function seriesGeneration(): number {
+  return generation;
+}
+
 /** A series family: one bound series per label-value tuple, created on first use. */
 abstract class Family<S> implements Metric {
   readonly #series = new Map<string, { values: readonly string[]; s: S }>();
@@ -37,11 +43,16 @@ abstract class Family<S> implements Metric {
 
   /** The series for these label values (same order as labelNames). */
   labels(...values: string[]): S {
-    const key = values.length === 1 ? values[0]! : values.join('\u0000');
+    // Concatenation, not join: join showed up in the request-path profile; two or three labels are the norm.
+    const n = values.length;
+    const key = n === 1 ? values[0]! : n === 2 ? `${values[0]}\u0000${values[1]}` : n === 3 ? `${values[0]}\u0000${values[1]}\u0000${values[2]}` : values.join('\u0000');
     let e = this.#series.get(key);
     if (!e) {
       // Bounded cardinality: label values come from the route table, but never trust that blindly.
-      if (this.#series.size >= MAX_SERIES) this.#series.clear();
+      if (this.#series.size >= MAX_SERIES) {
+        this.#series.clear();
+        generation++;
+      }
       e = { values, s: this.create() };
       this.#series.set(key, e);
     }

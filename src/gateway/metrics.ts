@@ -1,8 +1,20 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { CounterFamily, GaugeFamily, HistogramFamily, type Metric } from './exposition.ts';
+import { type CounterSeries, CounterFamily, GaugeFamily, HistogramFamily, type HistogramSeries, type Metric, seriesGeneration } from './exposition.ts';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
+
+/** The series of one (route, backend) pair, bound once so the request path does no label lookups. */
+export interface BackendSeries {
+  readonly generation: number;
+  readonly route: string;
+  readonly backend: string;
+  readonly latency: HistogramSeries;
+  readonly ttft: HistogramSeries;
+  readonly tokensIn: CounterSeries;
+  readonly tokensOut: CounterSeries;
+  readonly byStatus: Map<number, CounterSeries>;
+}
 
 /**
  * The gateway's Prometheus metrics. Hot-path series are hand-rolled (see exposition.ts); process
@@ -25,6 +37,37 @@ export class GatewayMetrics {
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.#process, prefix: 'ployd_gateway_' });
+  }
+
+  readonly #bound = new WeakMap<object, BackendSeries>();
+
+  /**
+   * Series for a backend of a route, cached on `owner` (the compiled backend: a reload makes new
+   * ones, and the old entries go with them). Same series as `labels(route, backend)` would give.
+   */
+  backendSeries(owner: object, route: string, backend: string): BackendSeries {
+    let b = this.#bound.get(owner);
+    if (!b || b.generation !== seriesGeneration()) {
+      b = {
+        generation: seriesGeneration(),
+        route,
+        backend,
+        latency: this.latency.labels(route, backend),
+        ttft: this.ttft.labels(route, backend),
+        tokensIn: this.tokens.labels(route, backend, 'in'),
+        tokensOut: this.tokens.labels(route, backend, 'out'),
+        byStatus: new Map(),
+      };
+      this.#bound.set(owner, b);
+    }
+    return b;
+  }
+
+  /** The requests counter of a backend's series for one status code. */
+  requestsWith(b: BackendSeries, status: number): CounterSeries {
+    let c = b.byStatus.get(status);
+    if (!c) b.byStatus.set(status, (c = this.requests.labels(b.route, b.backend, String(status))));
+    return c;
   }
 
   #add<M extends Metric>(m: M): M {

@@ -69,10 +69,12 @@ const sleep = (ms: number, signal: { aborted: boolean; onAbort?: () => void }): 
 const EXCHANGE = Symbol('ployd.exchange');
 type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
 
-// Shared listeners instead of per-request closures: tsx (esbuild keepNames) wraps every named
-// closure in a defineProperty call, which measured at tens of microseconds per request.
-function onResponseClose(this: ServerResponse): void {
-  (this as ResponseWithExchange)[EXCHANGE]?.clientClosed();
+/**
+ * Tells the exchange serving `res` (if any) that the response closed. The server calls it from its
+ * one shared 'close' listener, so a request carries one listener and no per-request closure.
+ */
+export function responseClosed(res: ServerResponse): void {
+  (res as ResponseWithExchange)[EXCHANGE]?.clientClosed();
 }
 
 function onDeadline(exchange: Exchange): void {
@@ -82,6 +84,8 @@ function onDeadline(exchange: Exchange): void {
 function pickContext(route: CompiledRoute, affinityKey: string | undefined, tried: ReadonlySet<string>): PickContext {
   return { now: Date.now(), breaker: route.breaker, affinityKey, tried };
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 let sequence = 0;
 const ID_PREFIX = randomUUID().slice(0, 18);
@@ -166,8 +170,10 @@ export class Exchange {
   #stream: boolean;
   #attempts = 0;
   #completionChunks = 0;
-  #bodyFor = new Map<string | undefined, Buffer>();
-  #headerOverrides: Record<string, string | undefined> = {};
+  /** Bodies with the model renamed for a backend; made on first need (most backends keep the name). */
+  #bodyFor: Map<string, Buffer> | undefined;
+  /** The tier header as the credential sets it, when it differs from what the client sent. */
+  #tierOverride: { readonly name: string; readonly value: string | undefined } | undefined;
 
   constructor(deps: PipelineDeps, parsed: ParsedRequest) {
     this.#deps = deps;
@@ -177,8 +183,8 @@ export class Exchange {
 
   async run(): Promise<void> {
     const { res, req } = this.#p;
+    // The server's 'close' listener reaches the exchange through this (see responseClosed).
     (res as ResponseWithExchange)[EXCHANGE] = this;
-    res.once('close', onResponseClose);
     let choice = selectRule(this.#p.routes, this.#routeRequest(req.headers));
     if (!choice) {
       // Authenticate before answering "no such model": which models exist is not for anonymous eyes.
@@ -194,7 +200,9 @@ export class Exchange {
     }
     this.#route = choice.route;
     try {
-      this.#principal = await this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
+      // A cached API key answers synchronously: only await when the store or a JWKS is asked.
+      const p = this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
+      this.#principal = p instanceof Promise ? await p : p;
     } catch (err) {
       return this.#failWith(err);
     }
@@ -203,7 +211,7 @@ export class Exchange {
       const tierHeader = choice.route.auth.tierHeader;
       const tier = this.#principal.tiers[0];
       if (tier !== headerString(req.headers, tierHeader)) {
-        this.#headerOverrides[tierHeader] = tier;
+        this.#tierOverride = { name: tierHeader, value: tier };
         const again = selectRule(this.#p.routes, this.#routeRequest({ ...req.headers, [tierHeader]: tier }));
         if (!again) return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)} for this tier`, {}, 'model');
         if (again.route !== choice.route && this.#principal.routes && !this.#principal.routes.includes(again.route.name)) {
@@ -223,7 +231,9 @@ export class Exchange {
       const reserve = estimateTokens(this.#p.rawBody.length, this.#p.body, this.#deps.defaultMaxTokens);
       const checks = limitChecks(route, this.#principal, clientIp(req), reserve);
       if (checks.length > 0) {
-        const decision = await this.#deps.limiter.acquire(checks);
+        const pending = this.#deps.limiter.acquire(checks);
+        // The memory limiter decides synchronously; only Redis needs an await.
+        const decision = pending instanceof Promise ? await pending : pending;
         this.#decision = decision;
         if (!decision.allowed) {
           this.#deps.metrics.rejections.labels(route.id, decision.rejectedBy ?? 'requests').inc();
@@ -266,9 +276,10 @@ export class Exchange {
     const deadline = this.#p.startedAt + route.routing.timeoutMs;
     this.#deadlineTimer = setTimeout(onDeadline, route.routing.timeoutMs, this);
     const affinityKey = route.routing.affinityHeader ? headerString(this.#p.req.headers, route.routing.affinityHeader) : undefined;
-    const tried = new Set<string>();
-    const avoid = new Set<string>();
-    let backend = pickBackend(rule, state, pickContext(route, affinityKey, tried));
+    // Made on first failure: most requests succeed on the first try.
+    let tried: Set<string> | undefined;
+    let avoid: Set<string> | undefined;
+    let backend = pickBackend(rule, state, pickContext(route, affinityKey, tried ?? NONE));
     let onBackend = 0;
     let last: AttemptOutcome | undefined;
     let lastKind: FailureKind | undefined;
@@ -277,16 +288,16 @@ export class Exchange {
     while (backend && !this.#clientGone && !this.#timedOut) {
       const bstate = state.backend(backend.id);
       if (route.breaker.enabled && !bstate.breaker.tryAcquire(route.breaker, Date.now())) {
-        tried.add(backend.id);
-        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried));
+        (tried ??= new Set()).add(backend.id);
+        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
         onBackend = 0;
         continue;
       }
-      const replica = pickReplica(backend, state, Date.now(), { queueAware: rule.strategy === 'least_busy', affinityKey, avoid });
+      const replica = pickReplica(backend, state, Date.now(), { queueAware: rule.strategy === 'least_busy', affinityKey, avoid: avoid ?? NONE });
       if (!replica) {
         bstate.breaker.onNeutral();
-        tried.add(backend.id);
-        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried));
+        (tried ??= new Set()).add(backend.id);
+        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
         continue;
       }
       if (this.#attempts > 0) this.#deps.metrics.retries.labels(route.id, backend.name).inc();
@@ -321,7 +332,7 @@ export class Exchange {
         if (hasOtherHealthyReplica(backend, replica, state, now)) bstate.breaker.onNeutral();
         else bstate.breaker.onFailure(route.breaker, now);
       } else bstate.breaker.onNeutral();
-      avoid.add(replica.id);
+      (avoid ??= new Set()).add(replica.id);
       if (!route.routing.retryOn.has(kind) || this.#timedOut) break;
 
       let wait = backoffDelay(onBackend - 1, route.routing.backoffBaseMs, route.routing.backoffMaxMs);
@@ -335,8 +346,8 @@ export class Exchange {
       const left = deadline - performance.now();
       const sameBackend = onBackend <= route.routing.retries && wait < left && (!route.breaker.enabled || bstate.breaker.available(route.breaker, Date.now()));
       if (!sameBackend) {
-        tried.add(backend.id);
-        const next = nextFallback(rule, state, pickContext(route, affinityKey, tried));
+        (tried ??= new Set()).add(backend.id);
+        const next = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
         if (next) {
           backend = next;
           onBackend = 0;
@@ -363,6 +374,7 @@ export class Exchange {
   #bodyForBackend(backend: CompiledBackend): Buffer {
     const model = backend.model;
     if (model === undefined || model === this.#p.body.model) return this.#p.rawBody;
+    this.#bodyFor ??= new Map();
     let b = this.#bodyFor.get(model);
     if (!b) {
       b = Buffer.from(JSON.stringify({ ...this.#p.body, model }));
@@ -384,7 +396,7 @@ export class Exchange {
     const tp = req.headers.traceparent;
     if (tp) headers.traceparent = tp;
     const tierHeader = route.auth.tierHeader;
-    const tier = tierHeader in this.#headerOverrides ? this.#headerOverrides[tierHeader] : headerString(req.headers, tierHeader);
+    const tier = this.#tierOverride?.name === tierHeader ? this.#tierOverride.value : headerString(req.headers, tierHeader);
     if (tier !== undefined) headers[tierHeader] = tier;
     const perTry = route.routing.perTryTimeoutMs;
     const budget = Math.max(1, Math.floor(remainingMs));
@@ -467,8 +479,9 @@ export class Exchange {
       const usage = outcome.status < 300 ? extractUsage(outcome.body) : undefined;
       this.#settleTokens(usage ? usage.promptTokens + usage.completionTokens : undefined);
       if (usage) {
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(usage.promptTokens);
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(usage.completionTokens);
+        const series = this.#deps.metrics.backendSeries(backend, route.id, backend.name);
+        series.tokensIn.inc(usage.promptTokens);
+        series.tokensOut.inc(usage.completionTokens);
       }
       const total = performance.now() - this.#p.startedAt;
       this.#deps.windows.record(backend.metricsKey, outcome.status < 500, total, undefined);
@@ -509,8 +522,9 @@ export class Exchange {
       }
       res.end();
       if (lastUsage) {
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'in').inc(lastUsage.promptTokens);
-        this.#deps.metrics.tokens.labels(route.id, backend.name, 'out').inc(lastUsage.completionTokens);
+        const series = this.#deps.metrics.backendSeries(backend, route.id, backend.name);
+        series.tokensIn.inc(lastUsage.promptTokens);
+        series.tokensOut.inc(lastUsage.completionTokens);
       }
       this.#settleTokens(lastUsage ? lastUsage.promptTokens + lastUsage.completionTokens : undefined);
       this.#deps.windows.record(backend.metricsKey, true, performance.now() - this.#p.startedAt, this.#ttftMs);
@@ -580,10 +594,19 @@ export class Exchange {
     const backendLabel = backend?.name ?? 'none';
     const m = this.#deps.metrics;
     const total = performance.now() - this.#p.startedAt;
-    m.requests.labels(routeLabel, backendLabel, String(status)).inc();
-    if (route?.monitoring !== false) {
-      m.latency.labels(routeLabel, backendLabel).observe(total / 1000);
-      if (this.#ttftMs !== undefined) m.ttft.labels(routeLabel, backendLabel).observe(this.#ttftMs / 1000);
+    if (route && backend) {
+      const series = m.backendSeries(backend, routeLabel, backendLabel);
+      m.requestsWith(series, status).inc();
+      if (route.monitoring !== false) {
+        series.latency.observe(total / 1000);
+        if (this.#ttftMs !== undefined) series.ttft.observe(this.#ttftMs / 1000);
+      }
+    } else {
+      m.requests.labels(routeLabel, backendLabel, String(status)).inc();
+      if (route?.monitoring !== false) {
+        m.latency.labels(routeLabel, backendLabel).observe(total / 1000);
+        if (this.#ttftMs !== undefined) m.ttft.labels(routeLabel, backendLabel).observe(this.#ttftMs / 1000);
+      }
     }
     if (this.#errorCode && errorCode !== undefined) m.errors.labels(routeLabel, backendLabel, this.#errorCode).inc();
     const isError = status >= 400;

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../log/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayLimits } from './options.ts';
-import { Exchange, type PipelineDeps, requestIdOf, sendError } from './pipeline.ts';
+import { Exchange, type PipelineDeps, requestIdOf, responseClosed, sendError } from './pipeline.ts';
 import type { RouteTableSnapshot } from './route-table.ts';
 import { admissibleRoutes } from './router.ts';
 
@@ -31,6 +31,12 @@ function isJson(contentType: string | undefined): boolean {
 export function createGatewayServer(deps: ServerDeps): Server {
   const { limits, log } = deps;
   let inflight = 0;
+  // One listener for every response ('close' fires once): counts in-flight requests and tells the
+  // request's exchange the client side is done (a disconnect cancels the upstream request).
+  function closed(this: ServerResponse): void {
+    inflight--;
+    responseClosed(this);
+  }
   const server = createServer(
     {
       maxHeaderSize: limits.maxHeaderBytes,
@@ -42,7 +48,7 @@ export function createGatewayServer(deps: ServerDeps): Server {
     (req, res) => {
       const startedAt = performance.now();
       inflight++;
-      res.once('close', () => inflight--);
+      res.on('close', closed);
       try {
         handle(req, res, startedAt);
       } catch (err) {

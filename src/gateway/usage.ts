@@ -19,6 +19,12 @@ function parseUsageAt(text: string, at: number): Usage | undefined {
     const c = text.charCodeAt(i);
     if (c === 0x7b) depth++;
     else if (c === 0x7d && --depth === 0) {
+      // The two counts are plain integers in every server we know: read them in place (a JSON.parse
+      // of the object measured as the largest single cost of this function per request). Anything
+      // else (exponents, fractions, nested look-alikes) falls back to JSON.parse.
+      const prompt = integerField(text, open, i, '"prompt_tokens"');
+      const completion = integerField(text, open, i, '"completion_tokens"');
+      if (prompt !== undefined && completion !== undefined) return { promptTokens: prompt, completionTokens: completion };
       try {
         const u = JSON.parse(text.slice(open, i + 1)) as { prompt_tokens?: unknown; completion_tokens?: unknown };
         const promptTokens = typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0;
@@ -30,6 +36,45 @@ function parseUsageAt(text: string, at: number): Usage | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The value of `"key": <digits>` at depth one of the object text[open..close], when it is a plain
+ * non-negative integer followed by `,` or `}`; 0 when the key is absent at that depth (as the JSON.parse
+ * path answers); undefined when it is there in any other form (the caller then parses properly).
+ */
+function integerField(text: string, open: number, close: number, key: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = open; i < close; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x22) {
+      if (depth === 1 && text.startsWith(key, i)) {
+        let j = i + key.length;
+        while (j < close && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x3a || text.charCodeAt(j) === 0x0a || text.charCodeAt(j) === 0x0d || text.charCodeAt(j) === 0x09)) j++;
+        let n = 0;
+        const start = j;
+        for (; j < close; j++) {
+          const d = text.charCodeAt(j) - 0x30;
+          if (d < 0 || d > 9) break;
+          n = n * 10 + d;
+        }
+        if (j === start || j - start > 15) return undefined;
+        while (j <= close && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x0a || text.charCodeAt(j) === 0x0d || text.charCodeAt(j) === 0x09)) j++;
+        const after = text.charCodeAt(j);
+        return after === 0x2c || after === 0x7d ? n : undefined;
+      }
+      inString = true;
+    }
+  }
+  return 0;
 }
 
 /**

@@ -5,7 +5,21 @@ import type { Principal } from './principal.ts';
 
 interface CacheEntry {
   readonly principal: ApiKeyPrincipal | undefined;
+  /** The gateway's view of it, built once per verification (immutable, shared by requests). */
+  readonly view: Principal | undefined;
   readonly until: number;
+}
+
+function viewOf(p: ApiKeyPrincipal): Principal {
+  return Object.freeze({
+    method: 'api_key',
+    id: p.id,
+    name: p.name,
+    routes: p.routes && p.routes.length > 0 ? p.routes : undefined,
+    tiers: p.tiers ?? [],
+    rpm: p.rpm,
+    tpm: p.tpm,
+  });
 }
 
 /**
@@ -29,34 +43,36 @@ export class ApiKeyAuthenticator {
     this.#maxEntries = opts.maxEntries ?? 50_000;
   }
 
-  async authenticate(key: string, now: number): Promise<Principal> {
+  /**
+   * The principal for a key. A cache hit answers synchronously (no promise, no microtask on the
+   * request path); a miss asks the store. Throws (or rejects) E_UNAUTHENTICATED / E_TOKEN_EXPIRED.
+   */
+  authenticate(key: string, now: number): Principal | Promise<Principal> {
     // One-shot hash: a third of createHash()'s cost, measured on the request path.
     const digest = hash('sha256', key, 'base64');
-    let entry = this.#cache.get(digest);
-    let principal: ApiKeyPrincipal | undefined;
-    if (entry && entry.until > now) principal = entry.principal;
-    else {
-      // Coalesce concurrent verifications of the same key into one store lookup.
-      let pending = this.#inflight.get(digest);
-      if (!pending) {
-        pending = this.#verifier.verify(key).finally(() => this.#inflight.delete(digest));
-        this.#inflight.set(digest, pending);
-      }
-      principal = await pending;
-      if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
-      entry = { principal, until: now + (principal ? this.#ttlMs : this.#negativeTtlMs) };
-      this.#cache.set(digest, entry);
-    }
-    if (!principal) throw new PloydError('E_UNAUTHENTICATED', 'invalid API key');
-    if (principal.expiresAt && principal.expiresAt.getTime() <= now) throw new PloydError('E_TOKEN_EXPIRED', 'API key has expired');
-    return {
-      method: 'api_key',
-      id: principal.id,
-      name: principal.name,
-      routes: principal.routes && principal.routes.length > 0 ? principal.routes : undefined,
-      tiers: principal.tiers ?? [],
-      rpm: principal.rpm,
-      tpm: principal.tpm,
-    };
+    const entry = this.#cache.get(digest);
+    if (entry && entry.until > now) return judge(entry, now);
+    return this.#verify(key, digest, now);
   }
+
+  async #verify(key: string, digest: string, now: number): Promise<Principal> {
+    // Coalesce concurrent verifications of the same key into one store lookup.
+    let pending = this.#inflight.get(digest);
+    if (!pending) {
+      pending = this.#verifier.verify(key).finally(() => this.#inflight.delete(digest));
+      this.#inflight.set(digest, pending);
+    }
+    const principal = await pending;
+    if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
+    const entry: CacheEntry = { principal, view: principal ? viewOf(principal) : undefined, until: now + (principal ? this.#ttlMs : this.#negativeTtlMs) };
+    this.#cache.set(digest, entry);
+    return judge(entry, now);
+  }
+}
+
+function judge(entry: CacheEntry, now: number): Principal {
+  const { principal, view } = entry;
+  if (!principal || !view) throw new PloydError('E_UNAUTHENTICATED', 'invalid API key');
+  if (principal.expiresAt && principal.expiresAt.getTime() <= now) throw new PloydError('E_TOKEN_EXPIRED', 'API key has expired');
+  return view;
 }

@@ -20,6 +20,14 @@ function looksLikeJwt(token: string): boolean {
   return a > 0 && token.indexOf('.', a + 1) > a + 1 && token.startsWith('eyJ');
 }
 
+/** Key scopes: a principal limited to some routes is refused on the others. */
+function allowedOn(route: CompiledRoute, principal: Principal): Principal {
+  if (principal.routes && !principal.routes.includes(route.name)) {
+    throw new PloydError('E_FORBIDDEN', `credential is not allowed on route ${route.name}`, { route: route.name });
+  }
+  return principal;
+}
+
 /**
  * Authenticates a request for a route: API key (through the store's verifier) or JWT, as the route's
  * `authentication.methods` allow; enforces key scopes (routes) and expiry. Returns undefined for an
@@ -33,25 +41,25 @@ export class Authenticator {
     this.#apiKeys = verifier ? new ApiKeyAuthenticator(verifier, opts.cacheTtlMs !== undefined ? { ttlMs: opts.cacheTtlMs } : {}) : undefined;
   }
 
-  async authenticate(route: CompiledRoute, headers: IncomingHttpHeaders, now: number): Promise<Principal | undefined> {
+  /**
+   * Synchronous for a cached API key (the hot path: no promise, no microtask); a promise when the
+   * store or a JWKS must be asked. Errors are thrown on the synchronous path and rejected otherwise.
+   */
+  authenticate(route: CompiledRoute, headers: IncomingHttpHeaders, now: number): Principal | undefined | Promise<Principal | undefined> {
     const token = presentedCredential(headers);
     if (token === undefined || token === '') {
       if (route.auth.required) throw new PloydError('E_UNAUTHENTICATED', 'missing credentials: send Authorization: Bearer <key>');
       return undefined;
     }
-    let principal: Principal;
     if (route.auth.jwtEnabled && route.auth.jwt && looksLikeJwt(token)) {
-      principal = await this.#jwtFor(route).verify(token);
-    } else if (route.auth.apiKey) {
-      if (!this.#apiKeys) throw new PloydError('E_UNAUTHENTICATED', 'API keys are not configured on this gateway');
-      principal = await this.#apiKeys.authenticate(token, now);
-    } else {
-      throw new PloydError('E_UNAUTHENTICATED', 'this route accepts JWTs only');
+      return this.#jwtFor(route)
+        .verify(token)
+        .then((p) => allowedOn(route, p));
     }
-    if (principal.routes && !principal.routes.includes(route.name)) {
-      throw new PloydError('E_FORBIDDEN', `credential is not allowed on route ${route.name}`, { route: route.name });
-    }
-    return principal;
+    if (!route.auth.apiKey) throw new PloydError('E_UNAUTHENTICATED', 'this route accepts JWTs only');
+    if (!this.#apiKeys) throw new PloydError('E_UNAUTHENTICATED', 'API keys are not configured on this gateway');
+    const p = this.#apiKeys.authenticate(token, now);
+    return p instanceof Promise ? p.then((x) => allowedOn(route, x)) : allowedOn(route, p);
   }
 
   /** Builds JWT verifiers for a new table up front, so a bad key configuration fails the publish, not requests. */

@@ -13,7 +13,8 @@ export class MemoryRateLimiter implements RateLimiter {
 
   acquire(checks: readonly BucketCheck[]): LimitDecision {
     const now = this.#now();
-    const levels = checks.map((c) => refill(this.#buckets.get(c.key), c, now));
+    const levels: number[] = new Array<number>(checks.length);
+    for (let i = 0; i < checks.length; i++) levels[i] = refill(this.#buckets.get(checks[i]!.key), checks[i]!, now);
     const decision = decide(checks, levels);
     if (decision.allowed) {
       for (let i = 0; i < checks.length; i++) {
