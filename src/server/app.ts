@@ -11,6 +11,7 @@ import { formatPermission } from './rbac-objects.ts';
 import { DEFAULT_BODY_LIMIT, parseStrict, queryObject, readJsonBody } from './request-input.ts';
 import { honoPath, type AnyRoute, type Permission } from './route-table.ts';
 import { ROUTES } from './routes/index.ts';
+import { handleWebhook, type WebhookOptions } from './webhook.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -25,6 +26,11 @@ export interface ServerAppOptions {
   readonly metrics?: HttpMetrics;
   /** Extra routes (e.g. the controller's), mounted and documented like the built-in ones. */
   readonly routes?: readonly AnyRoute[];
+  /**
+   * `POST /api/v1/webhook`, authenticated by a shared secret instead of a bearer token. Without
+   * `onPush` (no git source in this process) it answers 404 `E_NOT_FOUND` saying so.
+   */
+  readonly webhook?: WebhookOptions;
 }
 
 interface Vars {
@@ -169,6 +175,13 @@ export function createServerApp(options: ServerAppOptions): Hono<{ Variables: Va
   app.get('/metrics', async (c) => {
     const text = await metrics.registry.metrics();
     return c.body(text, 200, { 'Content-Type': metrics.registry.contentType });
+  });
+
+  // Before the bearer-token middleware: a Git host signs its push with the shared secret, it has
+  // no token. Registered first, it answers before authentication would run.
+  app.all(`${API_PREFIX}/webhook`, async (c) => {
+    c.set('routeTemplate', `${API_PREFIX}/webhook`);
+    return handleWebhook(c.req.raw, options.webhook ?? {});
   });
 
   app.use(`${API_PREFIX}/*`, async (c, next) => {
