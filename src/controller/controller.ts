@@ -9,7 +9,7 @@ import type { AppState, OperationState, ResourceStatus } from './app-state.ts';
 import { backoffDelay, SELF_HEAL_BACKOFF, SYNC_RETRY_BACKOFF } from './backoff.ts';
 import { environmentOf, readCatalog, renderApplication, type DesiredResource, type DesiredState } from './desired.ts';
 import { diffResources, keyString, syncStatusOf, type Json, type ResourceDiff, type ResourceKey } from './diff.ts';
-import type { GitSource } from './git/index.ts';
+import { Poller, type GitSource } from './git/index.ts';
 import { rollUpHealth } from './health.ts';
 import { runHook, type HookResult } from './hooks.ts';
 import { applyResource, CONFIG_KINDS, deleteResource, DEFERRED_KINDS, MANAGED_KINDS, readLive, resourceHealth } from './live.ts';
@@ -126,6 +126,7 @@ export class Controller {
   #refreshing: Promise<void> | undefined;
   #refreshAgain = false;
   #timers: NodeJS.Timeout[] = [];
+  #poller: Poller | undefined;
   #unsubscribe: (() => void) | undefined;
   #stopped = true;
   #lastError: string | undefined;
@@ -146,20 +147,8 @@ export class Controller {
     await this.refresh();
     await this.#resumeOperations();
     this.#o.source.watch(() => void this.refresh());
-    const poll = this.#o.pollIntervalMs ?? 60_000;
-    const schedulePoll = (): void => {
-      const t = setTimeout(
-        () => {
-          void this.refresh().finally(() => {
-            if (!this.#stopped) schedulePoll();
-          });
-        },
-        poll * (0.9 + Math.random() * 0.2),
-      );
-      t.unref();
-      this.#timers.push(t);
-    };
-    schedulePoll();
+    this.#poller = new Poller({ ...(this.#o.pollIntervalMs !== undefined ? { intervalMs: this.#o.pollIntervalMs } : {}), tick: () => this.refresh() });
+    this.#poller.start();
     const resync = setInterval(() => void this.enqueueAll(), this.#o.resyncIntervalMs ?? 30_000);
     resync.unref();
     this.#timers.push(resync);
@@ -179,6 +168,7 @@ export class Controller {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
+    this.#poller?.stop();
     this.#unsubscribe?.();
     this.#o.source.close();
     for (const q of this.#queue.values()) clearTimeout(q.timer);
