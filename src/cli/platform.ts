@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Controller, ControllerMetrics, GitSource, LeaderElector } from '../controller/index.ts';
+import { Controller, ControllerMetrics, GitSource, LeaderElector, repoKind } from '../controller/index.ts';
 import { createGateway } from '../gateway/index.ts';
 import { rootLogger } from '../log/index.ts';
 import { createLocalRuntime, GpuInventory, gpuMatchesType } from '../runtime/index.ts';
@@ -10,7 +10,7 @@ import { openStore } from '../store/index.ts';
 
 /** A URL or scp-like `user@host:path` stays as written; anything else is a folder. */
 export function repoArgument(repo: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo) ? repo : resolve(repo);
+  return repoKind(repo) === 'local' ? resolve(repo) : repo;
 }
 
 /** The running pieces of a GitOps process (`ployd up`, `ployd server --repo`), for embedding and tests. */
