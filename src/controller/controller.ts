@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isPloydError, PloydError, type Diagnostic } from '../errors/index.ts';
+import { isPloydError, PloydError, type Diagnostic, type ErrorCode } from '../errors/index.ts';
 import { rootLogger, type Logger } from '../log/index.ts';
 import { Application as ApplicationSchema, type Application, type Hook } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
@@ -754,7 +754,7 @@ export class Controller {
           const failed = results.find((r) => !r.ok);
           if (failed) {
             op = { ...op, hooks: extra.hooks };
-            throw new PloydError('E_HOOK_FAILED', `${step.phase} hook ${failed.name} failed: ${failed.message}`, { hook: failed.name });
+            throw new PloydError(failed.code ?? 'E_HOOK_FAILED', `${step.phase} hook ${failed.name} failed: ${failed.message}`, { hook: failed.name });
           }
         } else if (step.type === 'apply') {
           const applied = [...op.applied];
@@ -793,7 +793,7 @@ export class Controller {
       if (this.#stopped) return;
       const message = err instanceof Error ? err.message : String(err);
       const failHooks = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === 'SyncFail'), hookEnv);
-      await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message);
+      await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message, isPloydError(err) ? err.code : 'E_SYNC_FAILED');
     }
   }
 
@@ -820,13 +820,16 @@ export class Controller {
     }
   }
 
-  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string): Promise<void> {
-    const resources = [...op.applied, ...op.hooks.map((h) => ({ kind: 'Hook', name: h.name, phase: h.phase, action: h.ok ? 'succeeded' : 'failed', message: h.message }))];
+  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string, code?: ErrorCode): Promise<void> {
+    const resources = [
+      ...op.applied,
+      ...op.hooks.map((h) => ({ kind: 'Hook', name: h.name, phase: h.phase, action: h.ok ? 'succeeded' : 'failed', message: h.message, ...(h.code ? { code: h.code } : {}) })),
+    ];
     await this.#o.store.applications.finishSync(op.historyId, { phase, message, resources });
     const now = this.#now();
     await this.#updateState(name, (s) => {
       const { operation: _op, ...rest } = s;
-      const lastOperation = { phase, message, revision: op.revision, finishedAt: new Date(now).toISOString() };
+      const lastOperation = { phase, message, ...(code ? { code } : {}), revision: op.revision, finishedAt: new Date(now).toISOString() };
       if (phase === 'Succeeded') {
         const { retry: _r, ...ok } = rest;
         return { ...ok, syncedRevision: op.revision, lastOperation };
