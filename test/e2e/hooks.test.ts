@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitOpsPlatform, type RunningPlatform } from '../../src/cli/platform.ts';
 import { eventually, TestRepo } from '../controller/harness.ts';
@@ -136,6 +138,12 @@ describe('sync hooks on the real runtime and gateway', () => {
     expect(hook).toMatchObject({ kind: 'Hook', phase: 'PreSync', action: 'failed', code: 'E_HOOK_TIMEOUT' });
     const view = await p.controller.get('slow-hook');
     expect(view.lastOperation).toMatchObject({ phase: 'Failed', code: 'E_HOOK_TIMEOUT' });
+    // What a person sees: `ployd app get` against the API prints the code with the message.
+    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, '../../bin/ployd.js'), 'app', 'get', 'slow-hook'], {
+      env: { ...process.env, PLOYD_SERVER: p.apiUrl, PLOYD_TOKEN: p.adminToken ?? '' },
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/Last sync: +Failed at [0-9a-f]{12}: E_HOOK_TIMEOUT PreSync hook migrate failed: command sh timed out after 1000 ms/);
     const pid = Number(readFileSync(join(dir, 'slow.pids'), 'utf8').split('\n')[0]);
     expect(pid).toBeGreaterThan(0);
     expect(alive(pid)).toBe(false);
