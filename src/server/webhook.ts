@@ -1,6 +1,7 @@
 import { verifyWebhook, type WebhookKind } from '../controller/index.ts';
 import { PloydError } from '../errors/index.ts';
 import { toErrorResponse } from './error-body.ts';
+import { readBodyBytes } from './request-input.ts';
 
 export interface WebhookOptions {
   /** The shared secret (`PLOYD_WEBHOOK_SECRET`); unset = webhooks are off (404). */
@@ -9,7 +10,7 @@ export interface WebhookOptions {
   readonly onPush?: ((kind: WebhookKind) => void) | undefined;
 }
 
-/** Largest body read: GitHub caps push payloads at 25 MB, but nothing in the body is used. */
+/** Largest body read: nothing in the body is used, only its signature is checked. */
 const MAX_BODY = 1024 * 1024;
 const SIGNATURE_HEADERS = ['x-hub-signature-256', 'x-gitlab-token', 'x-ployd-signature'] as const;
 
@@ -33,10 +34,7 @@ async function verifiedPush(req: Request, { secret, onPush }: WebhookOptions): P
   if (req.method !== 'POST') throw new PloydError('E_METHOD_NOT_ALLOWED', 'use POST');
   if (!onPush) throw new PloydError('E_NOT_FOUND', 'this server follows no git repository: start it with --repo (or use ployd up)');
   if (!secret) throw new PloydError('E_NOT_FOUND', 'webhooks are not configured: set PLOYD_WEBHOOK_SECRET');
-  const tooLarge = new PloydError('E_BODY_TOO_LARGE', `webhook body over ${MAX_BODY} bytes`, { limit: MAX_BODY });
-  if (Number(req.headers.get('content-length') ?? '0') > MAX_BODY) throw tooLarge;
-  const body = Buffer.from(await req.arrayBuffer());
-  if (body.length > MAX_BODY) throw tooLarge;
+  const body = await readBodyBytes(req, MAX_BODY);
   const headers: Record<string, string> = {};
   req.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
   if (!SIGNATURE_HEADERS.some((h) => headers[h] !== undefined)) {

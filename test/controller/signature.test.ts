@@ -70,7 +70,7 @@ describe('commit signatures (git verify-commit, SSH allowed signers)', () => {
     const ctl = h.controller;
     const ployd = h.ployd;
     await ctl.start();
-    await eventually(async () => (await ctl.get('signed')).revision === good, 8000, 'signed commit applied');
+    await eventually(async () => (await ctl.get('signed')).revision === good, 25_000, 'signed commit applied');
     const replicas = async (): Promise<number | undefined> => (await ployd.modelServing.getModel({ namespace: 'dev', name: 'chat' })).resource.spec.replicas;
     expect(await replicas()).toBe(1);
 
@@ -84,7 +84,7 @@ describe('commit signatures (git verify-commit, SSH allowed signers)', () => {
           const v = await ctl.get('signed');
           return v.diagnostics.some((d) => d.code === 'E_SIGNATURE' && d.message.includes(sha.slice(0, 12))) ? v : undefined;
         },
-        8000,
+        25_000,
         `${label} commit reported`,
       );
       expect(view.diagnostics.filter((d) => d.code === 'E_SIGNATURE').map((d) => d.message)).toEqual([`commit ${sha.slice(0, 12)} has no trusted signature`]);
@@ -98,8 +98,8 @@ describe('commit signatures (git verify-commit, SSH allowed signers)', () => {
 
     repo.write('models/m.yaml', model(2));
     const fixed = signedCommit(repo, trusted, 'signed: two replicas');
-    await eventually(async () => (await ctl.get('signed')).revision === fixed && (await replicas()) === 2, 8000, 'next trusted commit applied');
+    await eventually(async () => (await ctl.get('signed')).revision === fixed && (await replicas()) === 2, 25_000, 'next trusted commit applied');
     expect((await ctl.get('signed')).diagnostics.filter((d) => d.code === 'E_SIGNATURE')).toEqual([]);
     rmSync(cacheDir, { recursive: true, force: true });
-  });
+  }, 90_000);
 });

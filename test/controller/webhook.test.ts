@@ -70,8 +70,8 @@ beforeAll(async () => {
       },
     },
   });
-  for (const name of ['main-app', 'release-app']) await eventually(async () => (await revisionOf(name)) === first, 8000, `${name} synced`);
-}, 30_000);
+  for (const name of ['main-app', 'release-app']) await eventually(async () => (await revisionOf(name)) === first, 25_000, `${name} synced`);
+}, 90_000);
 afterAll(async () => {
   await server.close();
   await h.close();
@@ -112,10 +112,14 @@ describe('webhook endpoint over HTTP', () => {
     expect(await errorCode(withToken)).toBe('E_WEBHOOK_SIGNATURE');
     const get = await fetch(`${server.url}/api/v1/webhook`);
     expect(get.status).toBe(405);
+    const huge = 'x'.repeat(2 * 1024 * 1024);
+    const tooLarge = await post(huge, { 'x-hub-signature-256': hmac(huge) });
+    expect(tooLarge.status).toBe(413);
+    expect(await errorCode(tooLarge)).toBe('E_BODY_TOO_LARGE');
     expect(pushes).toBe(0);
     await h.controller.idle();
     expect(await revisionOf('main-app')).toBe(first);
-  });
+  }, 90_000);
 
   it('a GitHub push (X-Hub-Signature-256) refreshes: the app on main moves, the one on release stays', async () => {
     const head = h.repo.git('rev-parse', 'main').trim();
@@ -124,11 +128,11 @@ describe('webhook endpoint over HTTP', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true, kind: 'github' });
     expect(pushes).toBe(1);
-    await eventually(async () => (await revisionOf('main-app')) === head, 8000, 'main-app at the pushed commit');
+    await eventually(async () => (await revisionOf('main-app')) === head, 25_000, 'main-app at the pushed commit');
     expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'main-model' })).resource.spec.replicas).toBe(2);
     await h.controller.idle();
     expect(await revisionOf('release-app')).toBe(first);
-  });
+  }, 90_000);
 
   it('a GitLab push (X-Gitlab-Token) refreshes', async () => {
     h.repo.write('main-app/m.yaml', model('main-model', 3));
@@ -136,9 +140,9 @@ describe('webhook endpoint over HTTP', () => {
     const res = await post(payload('refs/heads/main'), { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true, kind: 'gitlab' });
-    await eventually(async () => (await revisionOf('main-app')) === head, 8000, 'main-app at the GitLab push');
+    await eventually(async () => (await revisionOf('main-app')) === head, 25_000, 'main-app at the GitLab push');
     expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'main-model' })).resource.spec.replicas).toBe(3);
-  });
+  }, 90_000);
 
   it('a generic HMAC push (X-Ployd-Signature) refreshes the app whose branch moved', async () => {
     h.repo.git('checkout', '-q', 'release');
@@ -149,8 +153,8 @@ describe('webhook endpoint over HTTP', () => {
     const res = await post(body, { 'x-ployd-signature': hmac(body) });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true, kind: 'generic' });
-    await eventually(async () => (await revisionOf('release-app')) === head, 8000, 'release-app at the pushed commit');
+    await eventually(async () => (await revisionOf('release-app')) === head, 25_000, 'release-app at the pushed commit');
     expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'release-model' })).resource.spec.replicas).toBe(2);
     expect(pushes).toBe(3);
-  });
+  }, 90_000);
 });
