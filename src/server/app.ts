@@ -264,6 +264,10 @@ export function createServerApp(options: ServerAppOptions): Hono<{ Variables: Va
       c.header('Allow', [...new Set(allowed)].join(', '));
       return fail(c, new PloydError('E_METHOD_NOT_ALLOWED', `${c.req.method} is not allowed here; use ${[...new Set(allowed)].join(' or ')}`));
     }
+    if (path.startsWith(`${API_PREFIX}/applications`) && !routes.some((r) => r.path.startsWith('/applications'))) {
+      // `ployd app …` against a store-only server: say what is missing rather than "no endpoint".
+      return fail(c, new PloydError('E_NOT_FOUND', 'this server runs no GitOps controller, so it has no applications: start it with --repo (or use ployd up)'));
+    }
     return fail(c, new PloydError('E_NOT_FOUND', `no endpoint ${c.req.method} ${path}`));
   });
 

@@ -122,13 +122,17 @@ const alive = (pid: number): boolean => {
 };
 
 describe('ployd server --repo', () => {
-  it('without --repo the webhook says there is no git source (404 E_NOT_FOUND), not an auth error', async () => {
+  it('without --repo the webhook and the applications say there is no git source (404 E_NOT_FOUND), not an auth error', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ployd-server-'));
     dirs.push(dataDir);
     const s = await startServerProcess(dataDir, [], { PLOYD_WEBHOOK_SECRET: 'x' });
     const res = await fetch(`${s.url}/api/v1/webhook`, { method: 'POST', headers: { 'x-gitlab-token': 'x' }, body: '{}' });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'E_NOT_FOUND', message: expect.stringContaining('--repo') as string });
+    const token = /admin token \(shown once, store it now\): (\S+)/.exec(s.stdout())?.[1] ?? '';
+    const apps = await fetch(`${s.url}/api/v1/applications`, { headers: { authorization: `Bearer ${token}` } });
+    expect(apps.status).toBe(404);
+    expect(((await apps.json()) as { error: { message: string } }).error.message).toContain('no GitOps controller');
     expect(await stop(s.child)).toBe(0);
   }, 180_000);
 
