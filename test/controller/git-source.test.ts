@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitSource, verifyWebhook } from '../../src/controller/index.ts';
 import { handleWebhook } from '../../src/server/index.ts';
@@ -91,7 +91,11 @@ describe('GitSource', () => {
     repo.git('add', '-A');
     repo.git('-c', 'gpg.format=ssh', '-c', `user.signingkey=${other}`, 'commit', '-q', '-S', '-m', 'signed by someone else');
     const wrong = repo.git('rev-parse', 'HEAD').trim();
-    const src = new GitSource({ repo: repo.dir, cacheDir: temp('ployd-git-cache-'), verifySignatures: true, allowedSignersFile: allowed });
+    // Relative to where ployd runs, as a user types it; git itself runs elsewhere.
+    const src = new GitSource({ repo: repo.dir, cacheDir: temp('ployd-git-cache-'), verifySignatures: true, allowedSignersFile: relative(process.cwd(), allowed) });
+    expect(() => new GitSource({ repo: repo.dir, cacheDir: temp('ployd-git-cache-'), verifySignatures: true, allowedSignersFile: join(keys, 'missing') })).toThrow(
+      expect.objectContaining({ code: 'E_USAGE' }) as Error,
+    );
     await expect(src.verify(signed)).resolves.toBeUndefined();
     await expect(src.verify(unsigned)).rejects.toMatchObject({ code: 'E_SIGNATURE' });
     await expect(src.verify(wrong)).rejects.toMatchObject({ code: 'E_SIGNATURE' });

@@ -79,6 +79,8 @@ export class GitSource {
   readonly #gitDir: string;
   readonly #remote: boolean;
   readonly #kind: RepoKind;
+  /** Absolute: git runs in the mirror or the repo, not where ployd was started. */
+  readonly #allowedSigners: string | undefined;
   #watcher: FSWatcher | undefined;
 
   constructor(options: GitSourceOptions) {
@@ -92,6 +94,10 @@ export class GitSource {
       });
     }
     const id = createHash('sha256').update(options.repo).digest('hex').slice(0, 16);
+    this.#allowedSigners = options.allowedSignersFile !== undefined ? resolve(options.allowedSignersFile) : undefined;
+    if (this.#allowedSigners !== undefined && !existsSync(this.#allowedSigners)) {
+      throw new PloydError('E_USAGE', `allowed signers file not found: ${this.#allowedSigners}`, { path: this.#allowedSigners });
+    }
     this.#gitDir = this.#remote ? join(options.cacheDir, 'mirrors', id) : resolve(options.repo);
     mkdirSync(join(options.cacheDir, 'trees'), { recursive: true });
   }
@@ -150,7 +156,7 @@ export class GitSource {
    */
   async verify(sha: string): Promise<void> {
     if (!this.#opts.verifySignatures) return;
-    const args = this.#opts.allowedSignersFile ? ['-c', `gpg.ssh.allowedSignersFile=${this.#opts.allowedSignersFile}`] : [];
+    const args = this.#allowedSigners ? ['-c', `gpg.ssh.allowedSignersFile=${this.#allowedSigners}`] : [];
     await git([...args, 'verify-commit', sha], { cwd: this.#gitDir }).catch((err: unknown) => {
       throw new PloydError('E_SIGNATURE', `commit ${sha.slice(0, 12)} has no trusted signature`, { revision: sha }, { cause: err });
     });
