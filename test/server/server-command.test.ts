@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -133,6 +133,9 @@ describe('ployd server --repo', () => {
     const apps = await fetch(`${s.url}/api/v1/applications`, { headers: { authorization: `Bearer ${token}` } });
     expect(apps.status).toBe(404);
     expect(((await apps.json()) as { error: { message: string } }).error.message).toContain('no GitOps controller');
+    const misuse = spawnSync(process.execPath, ['bin/ployd.js', 'server', '--port', '0', '--data-dir', dataDir, '--verify-signatures'], { encoding: 'utf8' });
+    expect(misuse.status).toBe(2);
+    expect(misuse.stderr).toContain('E_USAGE: --verify-signatures needs --repo');
     expect(await stop(s.child)).toBe(0);
   }, 180_000);
 

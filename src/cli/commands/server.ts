@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PloydError } from '../../errors/index.ts';
 import { rootLogger } from '../../log/index.ts';
 import { createPloyd } from '../../sdk/index.ts';
 import { startServer } from '../../server/index.ts';
@@ -67,6 +68,11 @@ export const registerServer: RegisterCommand = (program) => {
       const port = parseArg(PORT, flags.port, '--port');
       const logger = rootLogger();
       const databaseUrl = flags.databaseUrl ?? (process.env.PLOYD_DATABASE_URL || undefined);
+      const repoOnly = (['gatewayPort', 'revision', 'gpus', 'verifySignatures', 'allowedSigners'] as const).filter((k) => flags[k] !== undefined);
+      if (flags.repo === undefined && repoOnly.length > 0) {
+        const flag = `--${repoOnly[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? ''}`;
+        throw new PloydError('E_USAGE', `${flag} needs --repo: without a config repo the server runs no controller, runtime or gateway`, { flag });
+      }
       if (flags.repo !== undefined) {
         const poll = parseArg(z.coerce.number().positive(), flags.poll, '--poll');
         const p = await startGitOpsPlatform({
