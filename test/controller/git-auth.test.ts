@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitSource, redactUrl, repoKind, tokenConfig } from '../../src/controller/index.ts';
 import { repoArgument } from '../../src/cli/platform.ts';
+import { capturingLogger } from '../server/helpers.ts';
 import { startGitHttpServer } from './git-http-server.ts';
-import { TestRepo } from './harness.ts';
+import { eventually, harness, TestRepo } from './harness.ts';
 
 const cleanup: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -186,5 +187,37 @@ describe('https with a token from the environment', () => {
     const err2: unknown = await wrong.fetch().then(() => undefined, (e: unknown) => e);
     expect(err2).toMatchObject({ code: 'E_GIT' });
     expect(`${String((err2 as Error).message)} ${JSON.stringify(err2)}`).not.toContain('wrong-token-value');
+  });
+
+  it('a controller over the https repo syncs with the token, and its logs never carry it', async () => {
+    const root = temp('ployd-git-http-');
+    const origin = new TestRepo();
+    cleanup.push(() => origin.close());
+    origin.write('apps/remote.yaml', 'apiVersion: ployd.ai/v1\nkind: Application\nmetadata:\n  name: remote\nspec:\n  environment: dev\n  source:\n    path: models\n  syncPolicy:\n    automated: {}\n');
+    origin.write('models/m.yaml', 'apiVersion: ployd.ai/v1\nkind: ModelDeployment\nmetadata:\n  name: chat\nspec:\n  model:\n    name: chat\n    framework: simulator\n    path: hf://example/chat\n  replicas: 1\n');
+    const sha = origin.commit('app over https');
+    execFileSync('git', ['clone', '-q', '--bare', origin.dir, join(root, 'config.git')]);
+    const server = await startGitHttpServer(root, 'x-access-token', TOKEN);
+    cleanup.push(() => server.close());
+    const saved = process.env[ENV];
+    process.env[ENV] = TOKEN;
+    cleanup.push(() => {
+      if (saved === undefined) delete process.env[ENV];
+      else process.env[ENV] = saved;
+    });
+    const { logger, lines } = capturingLogger();
+    const h = await harness(new TestRepo());
+    cleanup.push(() => h.close());
+    await h.restart({ logger, source: new GitSource({ repo: `${server.url}/config.git`, cacheDir: h.cacheDir, tokenEnv: ENV }) });
+    await h.controller.start();
+    await eventually(async () => (await h.controller.get('remote')).revision === sha, 25_000, 'app synced over https');
+    expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'chat' })).resource.spec.replicas).toBe(1);
+    // The token is revoked: the next refresh fails, and says so in the log without any secret.
+    process.env[ENV] = 'revoked-token-value';
+    await h.controller.refresh();
+    const log = lines.join('');
+    expect(log).toContain('controller: cannot read the repository');
+    expect(log).toContain('git fetch failed');
+    for (const secret of [TOKEN, 'revoked-token-value', Buffer.from(`x-access-token:${TOKEN}`).toString('base64')]) expect(log).not.toContain(secret);
   });
 });
