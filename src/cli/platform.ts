@@ -46,6 +46,11 @@ export interface PlatformOptions {
   readonly pollIntervalMs?: number;
   /** `POST /api/v1/webhook` secret (default PLOYD_WEBHOOK_SECRET). */
   readonly webhookSecret?: string;
+  /**
+   * The process's API key (smoke-test hooks send requests with it) is revoked at close: for
+   * `ployd server`, which never prints it, so no unseen valid key outlives the process.
+   */
+  readonly revokeApiKeyOnClose?: boolean;
   /** Env var holding an https token for the repo (default PLOYD_GIT_TOKEN when set). */
   readonly tokenEnv?: string;
 }
@@ -88,7 +93,9 @@ export async function startGitOpsPlatform(o: PlatformOptions): Promise<RunningPl
       const gw = await gateway.listen(o.gatewayPort, o.host);
       closers.push(() => gateway.close());
       gatewayUrl = `http://${o.host}:${gw.port}`;
-      apiKey = (await sdk.security.createApiKey({ name: `ployd-${new Date().toISOString().replace(/[:.]/g, '-')}` }, SYSTEM_ACTOR)).key;
+      const created = await sdk.security.createApiKey({ name: `ployd-${new Date().toISOString().replace(/[:.]/g, '-')}` }, SYSTEM_ACTOR);
+      apiKey = created.key;
+      if (o.revokeApiKeyOnClose) closers.push(async () => void (await sdk.security.revokeApiKey(created.info.id, SYSTEM_ACTOR)));
     }
     const adminToken = await sdk.security.ensureAdminToken();
     const tokenEnv = o.tokenEnv ?? (process.env.PLOYD_GIT_TOKEN ? 'PLOYD_GIT_TOKEN' : undefined);

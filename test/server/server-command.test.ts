@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PloydClient } from '../../src/index.ts';
+import { createPloyd } from '../../src/sdk/index.ts';
+import { openStore } from '../../src/store/index.ts';
 import { argoRepo } from '../e2e/argo-repo.ts';
 
 interface Started {
@@ -205,6 +207,17 @@ describe('ployd server --repo', () => {
     expect(await stop(s.child)).toBe(0);
     await until(() => Promise.resolve(!replicas.some(alive)), 10_000, 'replica processes gone');
     expect(s.stderr()).not.toContain(token);
+    // The key the server made for its smoke tests was never shown: it does not outlive the process.
+    const store = await openStore({ dataDir: join(dir, 'data') });
+    const ployd = createPloyd({ store });
+    try {
+      const keys = (await ployd.security.listApiKeys({ includeRevoked: true })).items;
+      expect(keys.filter((k) => k.name.startsWith('ployd-')).map((k) => k.revokedAt !== undefined)).toEqual([true]);
+      expect(keys.find((k) => k.name === 'server-repo-test')?.revokedAt).toBeUndefined();
+    } finally {
+      await ployd.close();
+      await store.close();
+    }
   }, 240_000);
 });
 

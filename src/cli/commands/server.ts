@@ -82,6 +82,7 @@ export const registerServer: RegisterCommand = (program) => {
           port,
           host: flags.host,
           pollIntervalMs: poll * 1000,
+          revokeApiKeyOnClose: true,
           ...(flags.gatewayPort !== undefined ? { gatewayPort: parseArg(PORT, flags.gatewayPort, '--gateway-port') } : {}),
           ...(flags.revision !== undefined ? { revision: flags.revision } : {}),
           ...(flags.gpus !== undefined ? { gpus: flags.gpus } : {}),
