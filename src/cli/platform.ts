@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Controller, ControllerMetrics, GitSource, LeaderElector, repoKind } from '../controller/index.ts';
+import { Controller, ControllerMetrics, GitSource, LeaderElector, repoKind, type WebhookKind } from '../controller/index.ts';
+import { PloydError } from '../errors/index.ts';
 import { createGateway } from '../gateway/index.ts';
-import { rootLogger } from '../log/index.ts';
+import { rootLogger, type Logger } from '../log/index.ts';
 import { createLocalRuntime, GpuInventory, gpuMatchesType } from '../runtime/index.ts';
 import { createPloyd, SYSTEM_ACTOR, type Ployd } from '../sdk/index.ts';
 import { applicationRoutes, createHttpMetrics, startServer } from '../server/index.ts';
@@ -11,6 +12,21 @@ import { openStore } from '../store/index.ts';
 /** A URL or scp-like `user@host:path` stays as written; anything else is a folder. */
 export function repoArgument(repo: string): string {
   return repoKind(repo) === 'local' ? resolve(repo) : repo;
+}
+
+/**
+ * What a verified webhook push does: refresh the git source, on the leader only. A standby must not
+ * act (it would write app records and RBAC beside the leader), so it answers 503 E_NOT_LEADER and
+ * the sender can redeliver to the leader.
+ */
+export function refreshOnPush(controller: Controller, logger: Logger): (kind: WebhookKind) => void {
+  return (kind) => {
+    if (!controller.isLeader) {
+      throw new PloydError('E_NOT_LEADER', 'this server is a standby controller: deliver webhooks to the leader (a standby takes over, and polls, when the leader stops)');
+    }
+    logger.info({ kind }, 'webhook: verified push, refreshing the git source');
+    void controller.refresh();
+  };
 }
 
 /** The running pieces of a GitOps process (`ployd up`, `ployd server --repo`), for embedding and tests. */
@@ -130,17 +146,20 @@ export async function startGitOpsPlatform(o: PlatformOptions): Promise<RunningPl
       host: o.host,
       metrics: httpMetrics,
       routes: applicationRoutes(controller),
-      webhook: {
-        secret: o.webhookSecret ?? process.env.PLOYD_WEBHOOK_SECRET,
-        onPush: (kind) => {
-          logger.info({ kind }, 'webhook: verified push, refreshing the git source');
-          void controller.refresh();
-        },
-      },
+      webhook: { secret: o.webhookSecret ?? process.env.PLOYD_WEBHOOK_SECRET, onPush: refreshOnPush(controller, logger) },
     });
     closers.push(() => server.close());
-    await controller.start();
+    const started = controller.start();
     closers.push(() => controller.stop());
+    if (leaderUrl) {
+      // A standby waits for the lock as long as the leader lives: serve the API meanwhile.
+      logger.info('controller: waiting to be elected leader (Postgres advisory lock)');
+      started.catch((e: unknown) => {
+        if (!(e instanceof PloydError && e.code === 'E_NOT_LEADER')) logger.error({ err: e instanceof Error ? e.message : String(e) }, 'controller: cannot start');
+      });
+    } else {
+      await started;
+    }
     return { apiUrl: server.url, gatewayUrl, apiKey, adminToken, repo: o.repo, ployd: sdk, controller, close };
   } catch (err) {
     await close();

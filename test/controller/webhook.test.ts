@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitSource } from '../../src/controller/index.ts';
+import { refreshOnPush } from '../../src/cli/platform.ts';
+import { Controller, GitSource, LeaderElector } from '../../src/controller/index.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { applicationRoutes, startServer, type RunningServer } from '../../src/server/index.ts';
 import { eventually, harness, TestRepo, type Harness } from './harness.ts';
@@ -156,5 +157,33 @@ describe('webhook endpoint over HTTP', () => {
     await eventually(async () => (await revisionOf('release-app')) === head, 25_000, 'release-app at the pushed commit');
     expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'release-model' })).resource.spec.replicas).toBe(2);
     expect(pushes).toBe(3);
+  }, 90_000);
+
+  it('a standby controller (not the leader) answers 503 E_NOT_LEADER and does not act', async () => {
+    // Never started: its elector holds no lock, as a second `ployd server --repo` on one Postgres.
+    const standby = new Controller({
+      ployd: h.ployd,
+      store: h.store,
+      source: new GitSource({ repo: `file://${h.repo.dir}`, cacheDir: h.cacheDir }),
+      leaderElection: new LeaderElector({ url: 'postgres://standby.invalid/ployd' }),
+    });
+    const logger = createLogger();
+    const standbyServer = await startServer({ ployd: h.ployd, logger, port: 0, webhook: { secret: SECRET, onPush: refreshOnPush(standby, logger) } });
+    try {
+      h.repo.write('main-app/m.yaml', model('main-model', 4));
+      h.repo.commit('main-model: 4 replicas');
+      const body = payload('refs/heads/main');
+      const res = await fetch(`${standbyServer.url}/api/v1/webhook`, { method: 'POST', headers: { 'x-hub-signature-256': hmac(body) }, body });
+      expect(res.status).toBe(503);
+      expect(await errorCode(res)).toBe('E_NOT_LEADER');
+      await h.controller.idle();
+      expect((await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'main-model' })).resource.spec.replicas).toBe(3);
+      // The leader's endpoint still takes it.
+      const leader = await post(body, { 'x-hub-signature-256': hmac(body) });
+      expect(leader.status).toBe(202);
+      await eventually(async () => (await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'main-model' })).resource.spec.replicas === 4, 25_000, 'leader applied the push');
+    } finally {
+      await standbyServer.close();
+    }
   }, 90_000);
 });
