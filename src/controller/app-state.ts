@@ -44,7 +44,8 @@ export interface AppState {
   readonly selfHeal?: { readonly attempts: number; readonly nextAt: number };
   readonly retry?: { readonly revision: string; readonly attempts: number; readonly nextAt: number };
   readonly operation?: OperationState;
-  readonly lastOperation?: { readonly phase: string; readonly message: string; readonly revision: string; readonly finishedAt: string };
+  /** `code` (a failed sync's error code, e.g. E_HOOK_TIMEOUT) is absent on success. */
+  readonly lastOperation?: { readonly phase: string; readonly message: string; readonly code?: string; readonly revision: string; readonly finishedAt: string };
   readonly resources?: readonly ResourceStatus[];
   /** What the controller has applied for this app and not pruned: where removals are looked for. */
   readonly managed?: readonly ResourceKey[];

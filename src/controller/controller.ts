@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isPloydError, PloydError, type Diagnostic } from '../errors/index.ts';
+import { isPloydError, PloydError, type Diagnostic, type ErrorCode } from '../errors/index.ts';
 import { rootLogger, type Logger } from '../log/index.ts';
 import { Application as ApplicationSchema, hasSyncOption, type Application, type Hook } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
@@ -9,7 +9,7 @@ import type { AppState, OperationState, ResourceStatus } from './app-state.ts';
 import { backoffDelay, SELF_HEAL_BACKOFF, SYNC_RETRY_BACKOFF } from './backoff.ts';
 import { environmentOf, readCatalog, renderApplication, type DesiredResource, type DesiredState } from './desired.ts';
 import { diffResources, keyString, syncStatusOf, type Json, type ResourceDiff, type ResourceKey } from './diff.ts';
-import type { GitSource } from './git/index.ts';
+import { Poller, type GitSource } from './git/index.ts';
 import { rollUpHealth } from './health.ts';
 import { runHook, type HookResult } from './hooks.ts';
 import { ignoreRulesOf } from './ignore.ts';
@@ -130,6 +130,7 @@ export class Controller {
   #refreshing: Promise<void> | undefined;
   #refreshAgain = false;
   #timers: NodeJS.Timeout[] = [];
+  #poller: Poller | undefined;
   #unsubscribe: (() => void) | undefined;
   /** Not acting: not started, stopped, or not the leader. */
   #stopped = true;
@@ -192,20 +193,8 @@ export class Controller {
     await this.#resumeOperations();
     if (!current()) return;
     this.#o.source.watch(() => void this.refresh());
-    const poll = this.#o.pollIntervalMs ?? 60_000;
-    const schedulePoll = (): void => {
-      const t = setTimeout(
-        () => {
-          void this.refresh().finally(() => {
-            if (current()) schedulePoll();
-          });
-        },
-        poll * (0.9 + Math.random() * 0.2),
-      );
-      t.unref();
-      this.#timers.push(t);
-    };
-    schedulePoll();
+    this.#poller = new Poller({ ...(this.#o.pollIntervalMs !== undefined ? { intervalMs: this.#o.pollIntervalMs } : {}), tick: () => this.refresh() });
+    this.#poller.start();
     const resync = setInterval(() => void this.enqueueAll(), this.#o.resyncIntervalMs ?? 30_000);
     resync.unref();
     this.#timers.push(resync);
@@ -233,6 +222,7 @@ export class Controller {
     this.#epoch++;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
+    this.#poller?.stop();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#o.source.close();
@@ -887,7 +877,7 @@ export class Controller {
           const failed = results.find((r) => !r.ok);
           if (failed) {
             op = { ...op, hooks: extra.hooks };
-            throw new PloydError('E_HOOK_FAILED', `${step.phase} hook ${failed.name} failed: ${failed.message}`, { hook: failed.name });
+            throw new PloydError(failed.code ?? 'E_HOOK_FAILED', `${step.phase} hook ${failed.name} failed: ${failed.message}`, { hook: failed.name });
           }
         } else if (step.type === 'apply') {
           const applied = [...op.applied];
@@ -926,7 +916,7 @@ export class Controller {
       if (this.#stopped) return;
       const message = err instanceof Error ? err.message : String(err);
       const failHooks = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === 'SyncFail'), hookEnv);
-      await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message);
+      await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message, isPloydError(err) ? err.code : 'E_SYNC_FAILED');
     }
   }
 
@@ -985,13 +975,16 @@ export class Controller {
     }
   }
 
-  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string): Promise<void> {
-    const resources = [...op.applied, ...op.hooks.map((h) => ({ kind: 'Hook', name: h.name, phase: h.phase, action: h.ok ? 'succeeded' : 'failed', message: h.message }))];
+  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string, code?: ErrorCode): Promise<void> {
+    const resources = [
+      ...op.applied,
+      ...op.hooks.map((h) => ({ kind: 'Hook', name: h.name, phase: h.phase, action: h.ok ? 'succeeded' : 'failed', message: h.message, ...(h.code ? { code: h.code } : {}) })),
+    ];
     await this.#o.store.applications.finishSync(op.historyId, { phase, message, resources });
     const now = this.#now();
     await this.#updateState(name, (s) => {
       const { operation: _op, ...rest } = s;
-      const lastOperation = { phase, message, revision: op.revision, finishedAt: new Date(now).toISOString() };
+      const lastOperation = { phase, message, ...(code ? { code } : {}), revision: op.revision, finishedAt: new Date(now).toISOString() };
       if (phase === 'Succeeded') {
         const { retry: _r, ...ok } = rest;
         return { ...ok, syncedRevision: op.revision, lastOperation };

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { PloydError, type ErrorCode } from '../errors/index.ts';
 import type { Hook } from '../resources/index.ts';
 
 export interface HookResult {
@@ -7,6 +8,8 @@ export interface HookResult {
   readonly ok: boolean;
   readonly message: string;
   readonly durationMs: number;
+  /** Why it failed: E_HOOK_TIMEOUT (killed at its timeout) or E_HOOK_FAILED. */
+  readonly code?: ErrorCode;
 }
 
 export interface HookEnvironment {
@@ -25,7 +28,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     p,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new PloydError('E_HOOK_TIMEOUT', `${what} timed out after ${ms} ms`, { timeoutMs: ms })), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -71,6 +74,21 @@ async function smokeTest(hook: Hook, env: HookEnvironment): Promise<string> {
   return summary;
 }
 
+/** SIGKILL to a whole process group; nothing to do when it is already gone. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs a command hook in its own process group. At the timeout the whole group is killed, and when
+ * the command exits whatever it left running in its group is killed too: no hook process outlives
+ * its hook.
+ */
 function runCommand(hook: Hook, env: HookEnvironment): Promise<string> {
   const argv = hook.command ?? [];
   const [cmd, ...args] = argv;
@@ -83,24 +101,28 @@ function runCommand(hook: Hook, env: HookEnvironment): Promise<string> {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    // The whole process group goes at the timeout: a hook's children must not outlive it.
+    let timedOut = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const timer = setTimeout(() => {
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      reject(new Error(`command ${cmd} timed out after ${hook.timeout} ms`));
+      timedOut = true;
+      killGroup(child.pid);
     }, hook.timeout);
+    // 'exit' can come long before 'close' when a leftover process holds the pipes open.
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      clearTimeout(timer);
+      killGroup(child.pid);
+    });
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new Error(`command ${cmd} could not start: ${e.message}`));
+      reject(new PloydError('E_HOOK_FAILED', `command ${cmd} could not start: ${e.message}`, { command: cmd }));
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
       const tail = out.trim().split('\n').slice(-3).join(' | ');
-      if (code === 0) resolve(`command ${cmd} succeeded${tail ? `: ${tail}` : ''}`);
-      else reject(new Error(`command ${cmd} exited with ${code ?? signal}${tail ? `: ${tail}` : ''}`));
+      const status = exit ?? { code, signal };
+      if (timedOut) reject(new PloydError('E_HOOK_TIMEOUT', `command ${cmd} timed out after ${hook.timeout} ms and was killed with its process group${tail ? `: ${tail}` : ''}`, { command: cmd, timeoutMs: hook.timeout }));
+      else if (status.code === 0) resolve(`command ${cmd} succeeded${tail ? `: ${tail}` : ''}`);
+      else reject(new PloydError('E_HOOK_FAILED', `command ${cmd} exited with ${status.code ?? status.signal}${tail ? `: ${tail}` : ''}`, { command: cmd }));
     });
   });
 }
@@ -113,14 +135,15 @@ export async function runHook(hook: Hook, env: HookEnvironment): Promise<HookRes
   const started = performance.now();
   const done = (ok: boolean, message: string): HookResult => ({ name: hook.name, phase: hook.phase, ok, message, durationMs: Math.round(performance.now() - started) });
   try {
-    if (hook.job) return done(false, 'Kubernetes Job hooks run only on the Kubernetes target; this controller uses the local runtime, so the hook was not run');
+    if (hook.job) return { ...done(false, 'Kubernetes Job hooks run only on the Kubernetes target; this controller uses the local runtime, so the hook was not run'), code: 'E_NOT_IMPLEMENTED_HERE' };
     let message: string;
     if (hook.gpuCapacity) message = await withTimeout(gpuCheck(hook, env), hook.timeout, `hook ${hook.name}`);
     else if (hook.smokeTest) message = await withTimeout(smokeTest(hook, env), hook.timeout, `hook ${hook.name}`);
     else if (hook.command) message = await runCommand(hook, env);
-    else return done(false, 'the hook names no check (gpuCapacity, smokeTest, command or job)');
+    else return { ...done(false, 'the hook names no check (gpuCapacity, smokeTest, command or job)'), code: 'E_HOOK_FAILED' };
     return done(true, message);
   } catch (e) {
-    return done(false, e instanceof Error ? e.message : String(e));
+    const code: ErrorCode = e instanceof PloydError && e.code === 'E_HOOK_TIMEOUT' ? 'E_HOOK_TIMEOUT' : 'E_HOOK_FAILED';
+    return { ...done(false, e instanceof Error ? e.message : String(e)), code };
   }
 }

@@ -106,6 +106,7 @@ export const ERROR_CATALOGUE = {
   E_PROJECT_DENIED: { http: 403, exit: 1, summary: 'The project does not permit this source, destination or kind' },
   E_MANUAL_SYNC_REQUIRED: { http: 409, exit: 1, summary: 'Environment requires a manual sync' },
   E_NOT_LEADER: { http: 503, exit: 1, summary: 'This controller is not the leader' },
+  E_HOOK_TIMEOUT: { http: 504, exit: 1, summary: 'A sync hook exceeded its timeout and was killed' },
 } as const satisfies Record<string, { http: number; exit: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -11,6 +11,7 @@ import { formatPermission } from './rbac-objects.ts';
 import { DEFAULT_BODY_LIMIT, parseStrict, queryObject, readJsonBody } from './request-input.ts';
 import { honoPath, type AnyRoute, type Permission } from './route-table.ts';
 import { ROUTES } from './routes/index.ts';
+import { handleWebhook, type WebhookOptions } from './webhook.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -25,6 +26,11 @@ export interface ServerAppOptions {
   readonly metrics?: HttpMetrics;
   /** Extra routes (e.g. the controller's), mounted and documented like the built-in ones. */
   readonly routes?: readonly AnyRoute[];
+  /**
+   * `POST /api/v1/webhook`, authenticated by a shared secret instead of a bearer token. Without
+   * `onPush` (no git source in this process) it answers 404 `E_NOT_FOUND` saying so.
+   */
+  readonly webhook?: WebhookOptions;
 }
 
 interface Vars {
@@ -171,6 +177,13 @@ export function createServerApp(options: ServerAppOptions): Hono<{ Variables: Va
     return c.body(text, 200, { 'Content-Type': metrics.registry.contentType });
   });
 
+  // Before the bearer-token middleware: a Git host signs its push with the shared secret, it has
+  // no token. Registered first, it answers before authentication would run.
+  app.all(`${API_PREFIX}/webhook`, async (c) => {
+    c.set('routeTemplate', `${API_PREFIX}/webhook`);
+    return handleWebhook(c.req.raw, options.webhook ?? {});
+  });
+
   app.use(`${API_PREFIX}/*`, async (c, next) => {
     await authenticate(c);
     await next();
@@ -250,6 +263,10 @@ export function createServerApp(options: ServerAppOptions): Hono<{ Variables: Va
     if (allowed.length > 0) {
       c.header('Allow', [...new Set(allowed)].join(', '));
       return fail(c, new PloydError('E_METHOD_NOT_ALLOWED', `${c.req.method} is not allowed here; use ${[...new Set(allowed)].join(' or ')}`));
+    }
+    if (path.startsWith(`${API_PREFIX}/applications`) && !routes.some((r) => r.path.startsWith('/applications'))) {
+      // `ployd app …` against a store-only server: say what is missing rather than "no endpoint".
+      return fail(c, new PloydError('E_NOT_FOUND', 'this server runs no GitOps controller, so it has no applications: start it with --repo (or use ployd up)'));
     }
     return fail(c, new PloydError('E_NOT_FOUND', `no endpoint ${c.req.method} ${path}`));
   });

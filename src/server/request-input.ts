@@ -41,16 +41,15 @@ function isJsonContentType(value: string | null): boolean {
 }
 
 /**
- * Reads a JSON request body: 415 unless `Content-Type` is JSON, 413 beyond `limit` bytes (checked
- * on the declared length and again while streaming, since the header can lie or be absent), 400
- * when the JSON does not parse. An absent body reads as `undefined`.
+ * Reads a request body's bytes, 413 `E_BODY_TOO_LARGE` beyond `limit` (checked on the declared
+ * length and again while streaming, since the header can lie or be absent). No body = empty.
  */
-export async function readJsonBody(req: Request, limit: number = DEFAULT_BODY_LIMIT): Promise<unknown> {
+export async function readBodyBytes(req: Request, limit: number = DEFAULT_BODY_LIMIT): Promise<Buffer> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) {
     throw new PloydError('E_BODY_TOO_LARGE', `request body exceeds ${limit} bytes`, { limit });
   }
-  if (req.body === null) return undefined;
+  if (req.body === null) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   // Node's web streams are async-iterable; breaking out of the loop cancels the stream.
@@ -59,13 +58,23 @@ export async function readJsonBody(req: Request, limit: number = DEFAULT_BODY_LI
     if (size > limit) throw new PloydError('E_BODY_TOO_LARGE', `request body exceeds ${limit} bytes`, { limit });
     chunks.push(value);
   }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a JSON request body: 415 unless `Content-Type` is JSON, 413 beyond `limit` bytes, 400
+ * when the JSON does not parse. An absent body reads as `undefined`.
+ */
+export async function readJsonBody(req: Request, limit: number = DEFAULT_BODY_LIMIT): Promise<unknown> {
+  const body = await readBodyBytes(req, limit);
+  const size = body.length;
   if (size === 0) return undefined;
   if (!isJsonContentType(req.headers.get('content-type'))) {
     throw new PloydError('E_UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', {
       contentType: req.headers.get('content-type') ?? '',
     });
   }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(body);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitSource, verifyWebhook } from '../../src/controller/index.ts';
 import { handleWebhook } from '../../src/server/index.ts';
@@ -10,7 +10,8 @@ import { TestRepo } from './harness.ts';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
-  for (const c of cleanup.splice(0)) c();
+  // Last in, first out: a gpg-agent is stopped before its home folder is removed.
+  for (const c of cleanup.splice(0).reverse()) c();
 });
 const temp = (prefix: string): string => {
   const d = mkdtempSync(join(tmpdir(), prefix));
@@ -91,10 +92,57 @@ describe('GitSource', () => {
     repo.git('add', '-A');
     repo.git('-c', 'gpg.format=ssh', '-c', `user.signingkey=${other}`, 'commit', '-q', '-S', '-m', 'signed by someone else');
     const wrong = repo.git('rev-parse', 'HEAD').trim();
-    const src = new GitSource({ repo: repo.dir, cacheDir: temp('ployd-git-cache-'), verifySignatures: true, allowedSignersFile: allowed });
+    // Relative to where ployd runs, as a user types it; git itself runs elsewhere.
+    const src = new GitSource({ repo: repo.dir, cacheDir: temp('ployd-git-cache-'), verifySignatures: true, allowedSignersFile: relative(process.cwd(), allowed) });
+    expect(() => new GitSource({ repo: repo.dir, cacheDir: temp('ployd-git-cache-'), verifySignatures: true, allowedSignersFile: join(keys, 'missing') })).toThrow(
+      expect.objectContaining({ code: 'E_USAGE' }) as Error,
+    );
     await expect(src.verify(signed)).resolves.toBeUndefined();
     await expect(src.verify(unsigned)).rejects.toMatchObject({ code: 'E_SIGNATURE' });
     await expect(src.verify(wrong)).rejects.toMatchObject({ code: 'E_SIGNATURE' });
+  });
+});
+
+const hasGpg = spawnSync('gpg', ['--version']).status === 0;
+
+describe('GPG signatures', () => {
+  it.skipIf(!hasGpg)('verifies against the GPG keyring of GNUPGHOME: a key there passes, any other key or none fails (skipped: gpg missing)', async () => {
+    const keys = temp('ployd-gpg-');
+    const home = (name: string): string => {
+      const dir = join(keys, name);
+      mkdirSync(dir, { mode: 0o700 });
+      execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', `${name} <${name}@example.com>`, 'ed25519', 'sign', 'never'], { env: { ...process.env, GNUPGHOME: dir }, stdio: 'ignore' });
+      // Signing starts a gpg-agent per home: stop it with the test.
+      cleanup.push(() => void spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: dir } }));
+      return dir;
+    };
+    const bot = home('release-bot');
+    const mallory = home('mallory');
+    const repo = new TestRepo();
+    cleanup.push(() => repo.close());
+    const sign = (gnupghome: string, who: string, message: string): string => {
+      repo.write('a.yaml', `x: ${message}\n`);
+      repo.git('add', '-A');
+      execFileSync('git', ['-c', 'user.name=Dev', '-c', `user.email=${who}@example.com`, '-c', `user.signingkey=${who}@example.com`, 'commit', '-q', '-S', '-m', message], {
+        cwd: repo.dir,
+        env: { ...process.env, GNUPGHOME: gnupghome },
+      });
+      return repo.git('rev-parse', 'HEAD').trim();
+    };
+    const good = sign(bot, 'release-bot', 'signed');
+    const bad = sign(mallory, 'mallory', 'mallory');
+    repo.write('a.yaml', 'x: unsigned\n');
+    const unsigned = repo.commit('unsigned');
+    const saved = process.env.GNUPGHOME;
+    process.env.GNUPGHOME = bot;
+    cleanup.push(() => {
+      if (saved === undefined) delete process.env.GNUPGHOME;
+      else process.env.GNUPGHOME = saved;
+    });
+    const src = new GitSource({ repo: repo.dir, cacheDir: temp('ployd-git-cache-'), verifySignatures: true });
+    await expect(src.verify(good)).resolves.toBeUndefined();
+    await expect(src.verify(bad)).rejects.toMatchObject({ code: 'E_SIGNATURE' });
+    await expect(src.verify(unsigned)).rejects.toMatchObject({ code: 'E_SIGNATURE' });
   });
 });
 
@@ -114,9 +162,9 @@ describe('webhooks', () => {
   it('the endpoint refreshes only on a verified push', async () => {
     let pushes = 0;
     const req = (headers: Record<string, string>): Request => new Request('http://x/api/v1/webhook', { method: 'POST', headers, body });
-    expect((await handleWebhook(req({ 'x-hub-signature-256': sig }), secret, () => pushes++)).status).toBe(202);
-    expect((await handleWebhook(req({ 'x-hub-signature-256': 'sha256=00' }), secret, () => pushes++)).status).toBe(401);
-    expect((await handleWebhook(req({ 'x-gitlab-token': secret }), undefined, () => pushes++)).status).toBe(404);
+    expect((await handleWebhook(req({ 'x-hub-signature-256': sig }), { secret, onPush: () => pushes++ })).status).toBe(202);
+    expect((await handleWebhook(req({ 'x-hub-signature-256': 'sha256=00' }), { secret, onPush: () => pushes++ })).status).toBe(401);
+    expect((await handleWebhook(req({ 'x-gitlab-token': secret }), { onPush: () => pushes++ })).status).toBe(404);
     expect(pushes).toBe(1);
   });
 });

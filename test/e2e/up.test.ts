@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform, type RunningPlatform } from '../../src/cli/commands/up.ts';
+import { startPlatform, type UpPlatform } from '../../src/cli/commands/up.ts';
 
 /**
  * The README walkthrough, end to end: `ployd up` on the demo repo (real local runtime with
@@ -12,7 +12,7 @@ import { startPlatform, type RunningPlatform } from '../../src/cli/commands/up.t
  * drift and self-heal, and a rollback, each through the same commands the README shows.
  */
 let dir: string;
-let p: RunningPlatform;
+let p: UpPlatform;
 const git = (...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: p.repo, encoding: 'utf8' });
 // Asynchronous: the server runs in this process, a synchronous child would block it.

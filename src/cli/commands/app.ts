@@ -17,7 +17,7 @@ interface AppView {
   autoSync: boolean;
   pinnedRevision?: string;
   operation?: { phase: string; step: number; steps: number; current?: string; revision: string };
-  lastOperation?: { phase: string; message: string; revision: string };
+  lastOperation?: { phase: string; message: string; code?: string; revision: string };
   conditions: string[];
   diagnostics: { severity: string; code: string; message: string; file?: string; line?: number }[];
   resources: { kind: string; name: string; namespace: string; status: string; health?: string; message?: string }[];
@@ -70,7 +70,10 @@ function printApp(a: AppView, format: OutputFormat): void {
     `Auto-sync:   ${a.autoSync ? 'on' : 'off'}${a.pinnedRevision ? ` (pinned to ${short(a.pinnedRevision)} by a rollback)` : ''}`,
   ];
   if (a.operation) lines.push(`Operation:   ${a.operation.phase} step ${a.operation.step + 1}/${a.operation.steps}${a.operation.current ? `: ${a.operation.current}` : ''}`);
-  if (a.lastOperation) lines.push(`Last sync:   ${a.lastOperation.phase} at ${short(a.lastOperation.revision)}: ${a.lastOperation.message}`);
+  if (a.lastOperation) {
+    const { phase, revision, message, code } = a.lastOperation;
+    lines.push(`Last sync:   ${phase} at ${short(revision)}: ${code ? `${code} ` : ''}${message}`);
+  }
   for (const c of a.conditions) lines.push(`Condition:   ${c}`);
   for (const d of a.diagnostics) lines.push(`Diagnostic:  ${d.file ?? ''}${d.line ? `:${d.line}` : ''} ${d.code} ${d.message}`);
   process.stdout.write(`${lines.join('\n')}\n\n`);

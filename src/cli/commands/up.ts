@@ -1,18 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { Controller, ControllerMetrics, GitSource, LeaderElector } from '../../controller/index.ts';
 import { PloydError } from '../../errors/index.ts';
 import { packagePath } from '../../package-root.ts';
-import { createGateway } from '../../gateway/index.ts';
-import { rootLogger } from '../../log/index.ts';
-import { createLocalRuntime, GpuInventory, gpuMatchesType } from '../../runtime/index.ts';
-import { createPloyd, SYSTEM_ACTOR, type Ployd } from '../../sdk/index.ts';
-import { API_PREFIX, applicationRoutes, createHttpMetrics, createServerApp, handleWebhook } from '../../server/index.ts';
-import { openStore } from '../../store/index.ts';
+import { repoArgument, startGitOpsPlatform, type RunningPlatform } from '../platform.ts';
 import type { RegisterCommand } from '../context.ts';
 import { parseArg } from './client-options.ts';
 
@@ -28,17 +20,10 @@ interface UpFlags {
   poll: string;
 }
 
-/** The running pieces of `ployd up`, for embedding and tests. */
-export interface RunningPlatform {
-  readonly apiUrl: string;
+/** The running pieces of `ployd up`, for embedding and tests: always with a gateway. */
+export interface UpPlatform extends RunningPlatform {
   readonly gatewayUrl: string;
   readonly apiKey: string;
-  /** Printed on the first start only. */
-  readonly adminToken: string | undefined;
-  readonly repo: string;
-  readonly ployd: Ployd;
-  readonly controller: Controller;
-  close(): Promise<void>;
 }
 
 export interface UpOptions {
@@ -82,81 +67,28 @@ export function ensureDemoRepo(dir: string, from = QUICKSTART): string {
  * console.log(p.gatewayUrl, p.apiKey);
  * await p.close();
  */
-export async function startPlatform(o: UpOptions): Promise<RunningPlatform> {
-  const logger = rootLogger();
+export async function startPlatform(o: UpOptions): Promise<UpPlatform> {
   const dataDir = resolve(o.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const repo = o.repo ?? ensureDemoRepo(join(dataDir, 'demo-repo'), o.quickstartDir);
-  const closers: (() => Promise<void>)[] = [];
-  const close = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch((e: unknown) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'up: shutdown step failed'));
-    closers.length = 0;
-  };
-  try {
-    const store = await openStore({ logger, dataDir: join(dataDir, 'data') });
-    closers.push(() => store.close());
-    const gpus = o.gpus !== undefined ? GpuInventory.declared(o.gpus) : await GpuInventory.detect();
-    const runtime = await createLocalRuntime({ stateDir: join(dataDir, 'runtime'), gpus, logger, handleSignals: false });
-    closers.push(() => runtime.close());
-    // The gateway verifies keys through the SDK, and the SDK publishes routes to the gateway.
-    const holder: { sdk?: Ployd } = {};
-    const gateway = createGateway({ logger, verifier: { verify: (k) => (holder.sdk ? holder.sdk.security.apiKeyVerifier.verify(k) : Promise.resolve(undefined)) } });
-    const sdk = createPloyd({ store, runtime, routeSink: gateway, logger });
-    holder.sdk = sdk;
-    closers.push(() => sdk.close());
-    const gw = await gateway.listen(o.gatewayPort, o.host);
-    closers.push(() => gateway.close());
-    const gatewayUrl = `http://${o.host}:${gw.port}`;
-    const adminToken = await sdk.security.ensureAdminToken();
-    const created = await sdk.security.createApiKey({ name: `ployd-up-${new Date().toISOString().replace(/[:.]/g, '-')}` }, SYSTEM_ACTOR);
-    const source = new GitSource({
-      repo,
-      cacheDir: join(dataDir, 'git-cache'),
-      ...(o.revision !== undefined ? { revision: o.revision } : {}),
-      ...(o.verifySignatures ? { verifySignatures: true } : {}),
-      ...(o.allowedSignersFile !== undefined ? { allowedSignersFile: o.allowedSignersFile } : {}),
-      ...(process.env.PLOYD_GIT_TOKEN ? { tokenEnv: 'PLOYD_GIT_TOKEN' } : {}),
-    });
-    // One registry: the API's authenticated /metrics serves the controller's ployd_app_* too.
-    const httpMetrics = createHttpMetrics();
-    const controller = new Controller({
-      metrics: new ControllerMetrics(httpMetrics.registry),
-      ployd: sdk,
-      store,
-      source,
-      logger,
-      runtime,
-      gpuCount: (type) => gpus.gpus.filter((g) => gpuMatchesType(g, type)).length,
-      gateway: { url: gatewayUrl, apiKey: created.key },
-      ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
-      // Several `ployd up` on one Postgres: one controller acts. PGlite is one process anyway.
-      ...(process.env.PLOYD_DATABASE_URL ? { leaderElection: new LeaderElector({ url: process.env.PLOYD_DATABASE_URL, logger }) } : {}),
-    });
-    const app = createServerApp({ ployd: sdk, logger, metrics: httpMetrics, routes: applicationRoutes(controller) });
-    const secret = process.env.PLOYD_WEBHOOK_SECRET;
-    const fetch = (req: Request): Response | Promise<Response> =>
-      new URL(req.url).pathname === `${API_PREFIX}/webhook` ? handleWebhook(req, secret, () => void controller.refresh()) : app.fetch(req);
-    const server = await new Promise<ServerType>((res, rej) => {
-      const s = serve({ fetch, port: o.port, hostname: o.host }, () => res(s));
-      s.once('error', (err: NodeJS.ErrnoException) =>
-        rej(err.code === 'EADDRINUSE' ? new PloydError('E_PORT_IN_USE', `port ${o.port} on ${o.host} is already in use`, { port: o.port }) : err),
-      );
-    });
-    closers.push(
-      () =>
-        new Promise<void>((res) => {
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-          server.close(() => res());
-        }),
-    );
-    const apiPort = (server.address() as AddressInfo).port;
-    await controller.start();
-    closers.push(() => controller.stop());
-    return { apiUrl: `http://${o.host}:${apiPort}`, gatewayUrl, apiKey: created.key, adminToken, repo, ployd: sdk, controller, close };
-  } catch (err) {
-    await close();
-    throw err;
+  const p = await startGitOpsPlatform({
+    repo: o.repo ?? ensureDemoRepo(join(dataDir, 'demo-repo'), o.quickstartDir),
+    stateDir: dataDir,
+    store: { dataDir: join(dataDir, 'data') },
+    port: o.port,
+    gatewayPort: o.gatewayPort,
+    host: o.host,
+    ...(o.revision !== undefined ? { revision: o.revision } : {}),
+    ...(o.gpus !== undefined ? { gpus: o.gpus } : {}),
+    ...(o.verifySignatures ? { verifySignatures: true } : {}),
+    ...(o.allowedSignersFile !== undefined ? { allowedSignersFile: o.allowedSignersFile } : {}),
+    ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
+  });
+  const { gatewayUrl, apiKey } = p;
+  if (gatewayUrl === undefined || apiKey === undefined) {
+    await p.close();
+    throw new PloydError('E_INTERNAL', 'ployd up started without its gateway');
   }
+  return { ...p, close: () => p.close(), gatewayUrl, apiKey };
 }
 
 /**
@@ -186,7 +118,7 @@ export const registerUp: RegisterCommand = (program) => {
       const gatewayPort = parseArg(z.coerce.number().int().min(0).max(65535), flags.gatewayPort, '--gateway-port');
       const poll = parseArg(z.coerce.number().positive(), flags.poll, '--poll');
       const p = await startPlatform({
-        ...(repoArg !== undefined ? { repo: /^[a-z]+:\/\/|^[\w.-]+@/.test(repoArg) ? repoArg : resolve(repoArg) } : {}),
+        ...(repoArg !== undefined ? { repo: repoArgument(repoArg) } : {}),
         dataDir: flags.dataDir,
         port,
         gatewayPort,

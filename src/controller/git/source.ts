@@ -20,14 +20,53 @@ export interface GitSourceOptions {
   readonly cacheDir: string;
   /** Env var holding an https token, sent as an HTTP header (never in argv or logs). */
   readonly tokenEnv?: string;
+  /** User name sent with the token (default `x-access-token`; GitLab and GitHub accept any). */
+  readonly tokenUsername?: string;
   /** Refuse commits whose signature `git verify-commit` does not accept. */
   readonly verifySignatures?: boolean;
   /** SSH allowed-signers file for `gpg.format=ssh` signatures. */
   readonly allowedSignersFile?: string;
 }
 
-function isRemote(repo: string): boolean {
-  return /^(https?|ssh|git|file):\/\//.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+export type RepoKind = 'local' | 'https' | 'ssh' | 'git' | 'file';
+
+/**
+ * What kind of repository a `repo` string names: a URL by its scheme, scp-like `user@host:path` as
+ * ssh (git's own rule: a colon before any slash), anything else a local folder.
+ *
+ * @example
+ * repoKind('git@github.com:org/config.git'); // 'ssh'
+ * repoKind('./config');                       // 'local'
+ */
+export function repoKind(repo: string): RepoKind {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repo)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') return 'https';
+  if (scheme === 'ssh' || scheme === 'git+ssh' || scheme === 'ssh+git') return 'ssh';
+  if (scheme === 'git') return 'git';
+  if (scheme === 'file') return 'file';
+  if (scheme !== undefined) throw new PloydError('E_USAGE', `unsupported repository URL scheme ${scheme}:// in ${redactUrl(repo)}`, { repo: redactUrl(repo) });
+  if (/^[^/:]+:/.test(repo) && !/^[a-z]:[\\/]/i.test(repo)) return 'ssh';
+  return 'local';
+}
+
+/** A URL with any password replaced, for messages. */
+export function redactUrl(repo: string): string {
+  return repo.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+}
+
+/**
+ * Git config entries (through git's GIT_CONFIG_COUNT/KEY/VALUE environment, never argv nor the
+ * mirror's config file) that send `token` to the repository's own origin only, as HTTP basic auth:
+ * the form GitHub (`x-access-token`), GitLab and Bitbucket all accept for access tokens.
+ */
+export function tokenConfig(repo: string, token: string, username = 'x-access-token'): Record<string, string> {
+  const origin = new URL(repo).origin;
+  const basic = Buffer.from(`${username}:${token}`).toString('base64');
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${origin}/.extraHeader`,
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+  };
 }
 
 /**
@@ -39,12 +78,26 @@ export class GitSource {
   readonly #opts: GitSourceOptions;
   readonly #gitDir: string;
   readonly #remote: boolean;
+  readonly #kind: RepoKind;
+  /** Absolute: git runs in the mirror or the repo, not where ployd was started. */
+  readonly #allowedSigners: string | undefined;
   #watcher: FSWatcher | undefined;
 
   constructor(options: GitSourceOptions) {
     this.#opts = options;
-    this.#remote = isRemote(options.repo);
+    this.#kind = repoKind(options.repo);
+    this.#remote = this.#kind !== 'local';
+    // A password in the URL would land in the mirror's config, in logs and in the app's repoURL.
+    if (this.#kind === 'https' && new URL(options.repo).password !== '') {
+      throw new PloydError('E_USAGE', `put the token in an environment variable (PLOYD_GIT_TOKEN), not in the URL ${redactUrl(options.repo)}`, {
+        repo: redactUrl(options.repo),
+      });
+    }
     const id = createHash('sha256').update(options.repo).digest('hex').slice(0, 16);
+    this.#allowedSigners = options.allowedSignersFile !== undefined ? resolve(options.allowedSignersFile) : undefined;
+    if (this.#allowedSigners !== undefined && !existsSync(this.#allowedSigners)) {
+      throw new PloydError('E_USAGE', `allowed signers file not found: ${this.#allowedSigners}`, { path: this.#allowedSigners });
+    }
     this.#gitDir = this.#remote ? join(options.cacheDir, 'mirrors', id) : resolve(options.repo);
     mkdirSync(join(options.cacheDir, 'trees'), { recursive: true });
   }
@@ -57,17 +110,16 @@ export class GitSource {
     return !this.#remote;
   }
 
+  get kind(): RepoKind {
+    return this.#kind;
+  }
+
   #env(): Record<string, string> {
-    const env: Record<string, string> = {};
     const tokenEnv = this.#opts.tokenEnv;
     const token = tokenEnv ? process.env[tokenEnv] : undefined;
-    if (token) {
-      // Passed through git's config-from-environment so it is in neither argv nor the mirror's config.
-      env.GIT_CONFIG_COUNT = '1';
-      env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
-      env.GIT_CONFIG_VALUE_0 = `Authorization: Bearer ${token}`;
-    }
-    return env;
+    // Only https carries the token; ssh authenticates with keys (ssh-agent, GIT_SSH_COMMAND).
+    if (!token || this.#kind !== 'https') return {};
+    return tokenConfig(this.#opts.repo, token, this.#opts.tokenUsername);
   }
 
   /** Fetches a remote into its mirror (clones it the first time); a no-op for local repos. */
@@ -104,7 +156,7 @@ export class GitSource {
    */
   async verify(sha: string): Promise<void> {
     if (!this.#opts.verifySignatures) return;
-    const args = this.#opts.allowedSignersFile ? ['-c', `gpg.ssh.allowedSignersFile=${this.#opts.allowedSignersFile}`] : [];
+    const args = this.#allowedSigners ? ['-c', `gpg.ssh.allowedSignersFile=${this.#allowedSigners}`] : [];
     await git([...args, 'verify-commit', sha], { cwd: this.#gitDir }).catch((err: unknown) => {
       throw new PloydError('E_SIGNATURE', `commit ${sha.slice(0, 12)} has no trusted signature`, { revision: sha }, { cause: err });
     });
