@@ -22,6 +22,13 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** SIGKILL is delivered asynchronously and the orphan is reaped by init: wait for it, bounded. */
+async function expectDead(pid: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(alive(pid)).toBe(false);
+}
+
 describe('command hooks', () => {
   it('run in the revision tree with the app environment; output tail in the message', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ployd-hook-'));
@@ -47,9 +54,10 @@ describe('command hooks', () => {
   it('over its timeout: E_HOOK_TIMEOUT, and the whole process group is killed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ployd-hook-'));
     const pids = join(dir, 'pids');
-    const r = await runHook(hook({ timeout: '300ms', command: ['sh', '-c', `sleep 300 & echo $! > ${pids}; wait`] }), { cwd: dir });
-    expect(r).toMatchObject({ ok: false, code: 'E_HOOK_TIMEOUT', message: 'command sh timed out after 300 ms and was killed with its process group' });
-    expect(alive(Number(readFileSync(pids, 'utf8')))).toBe(false);
+    // 2 s leaves a loaded machine time to start sh and its child before the kill.
+    const r = await runHook(hook({ timeout: '2s', command: ['sh', '-c', `sleep 300 & echo $! > ${pids}; wait`] }), { cwd: dir });
+    expect(r).toMatchObject({ ok: false, code: 'E_HOOK_TIMEOUT', message: 'command sh timed out after 2000 ms and was killed with its process group' });
+    await expectDead(Number(readFileSync(pids, 'utf8')));
   });
 
   it('a command that exits leaving a background process behind: the leftover is killed too', async () => {
@@ -58,7 +66,7 @@ describe('command hooks', () => {
     // The leftover holds stdout open: waiting for the pipes to close alone would wait 300 s.
     const r = await runHook(hook({ timeout: '60s', command: ['sh', '-c', `sleep 300 & echo $! > ${pids}; exit 0`] }), { cwd: dir });
     expect(r).toMatchObject({ ok: true });
-    expect(alive(Number(readFileSync(pids, 'utf8')))).toBe(false);
+    await expectDead(Number(readFileSync(pids, 'utf8')));
   });
 
   it('a Kubernetes Job hook is reported as not runnable here, never skipped', async () => {

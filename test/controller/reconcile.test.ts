@@ -70,7 +70,7 @@ describe('controller: reconcile loop on a real git repo', () => {
   });
 
   it('a manual scale through the SDK shows OutOfSync, then self-heals', async () => {
-    await setup(new TestRepo(QUICKSTART), { selfHealBackoff: { base: 600, factor: 2, max: 5000 } });
+    await setup(new TestRepo(QUICKSTART), { selfHealBackoff: { base: 2000, factor: 2, max: 5000 } });
     await h.controller.start();
     await eventually(async () => (await appOf('quickstart-dev')).syncStatus === 'Synced', 8000, 'dev synced');
     await h.ployd.modelServing.scaleModel({ namespace: 'dev', name: 'chat-v1' }, 4, { subject: 'alice', groups: [], via: 'cli' });
@@ -78,10 +78,10 @@ describe('controller: reconcile loop on a real git repo', () => {
     const drifted = await eventually(async () => {
       const a = await appOf('quickstart-dev');
       return a.syncStatus === 'OutOfSync' ? a : undefined;
-    }, 3000, 'OutOfSync');
+    }, 10_000, 'OutOfSync');
     expect(drifted.resources.find((r) => r.name === 'chat-v1')?.changes).toEqual([{ path: '/spec/replicas', desired: 1, live: 4 }]);
-    await eventually(async () => (await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'chat-v1' })).resource.spec.replicas === 1, 5000, 'self-heal');
-    await eventually(async () => (await appOf('quickstart-dev')).syncStatus === 'Synced', 5000, 'Synced again');
+    await eventually(async () => (await h.ployd.modelServing.getModel({ namespace: 'dev', name: 'chat-v1' })).resource.spec.replicas === 1, 15_000, 'self-heal');
+    await eventually(async () => (await appOf('quickstart-dev')).syncStatus === 'Synced', 15_000, 'Synced again');
     const audit = await h.ployd.audit.list({ limit: 100 });
     expect(audit.items.filter((e) => e.resource === 'ModelDeployment/dev/chat-v1' && e.via === 'gitops').length).toBeGreaterThanOrEqual(2);
   });
