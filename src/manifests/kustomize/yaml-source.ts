@@ -1,4 +1,5 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { parseFastYaml } from '../fast-yaml.ts';
 import { fail } from './errors.ts';
 
 /** One YAML document of a file with the position where its content starts. */
@@ -19,6 +20,25 @@ export interface SourceDoc {
  * both); empty documents are dropped, as kustomize drops them.
  */
 export function parseYamlDocs(text: string, file: string, options: { yaml11?: boolean } = {}): SourceDoc[] {
+  const fast = parseFastYaml(text);
+  if (!fast) return parseWithYaml(text, file, options);
+  // The fast subset reads the same under YAML 1.1 and 1.2. Key positions, needed only for a
+  // finding, come from a `yaml` parse on first use; it yields the same documents in order.
+  let full: SourceDoc[] | undefined;
+  const positioned = (i: number): SourceDoc | undefined => (full ??= parseWithYaml(text, file, options))[i];
+  return fast.map((d, i): SourceDoc => {
+    const here = { line: d.line, column: d.column };
+    return {
+      value: d.value,
+      line: d.line,
+      column: d.column,
+      keyPos: (key) => positioned(i)?.keyPos(key) ?? here,
+      itemPos: (key, index) => positioned(i)?.itemPos(key, index) ?? here,
+    };
+  });
+}
+
+function parseWithYaml(text: string, file: string, options: { yaml11?: boolean }): SourceDoc[] {
   const lineCounter = new LineCounter();
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
