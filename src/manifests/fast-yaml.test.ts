@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments, isScalar } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseFastYaml } from './fast-yaml.ts';
 
@@ -25,6 +25,37 @@ function reference(text: string, yaml11: boolean, keepNull = false): { value: un
   return out;
 }
 
+/** Top-level key and block-sequence item positions as `yaml` reports them. */
+type Pos = { line: number; column: number };
+type KeyInfo = { pos: Pos | undefined; value: string; items: (Pos | undefined)[] };
+
+function referenceKeys(text: string): Map<string, KeyInfo>[] {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc });
+  const pos = (n: Node | null | undefined): Pos | undefined => {
+    if (!n?.range) return undefined;
+    const p = lc.linePos(n.range[0]);
+    return { line: p.line, column: p.col };
+  };
+  const out: Map<string, KeyInfo>[] = [];
+  for (const d of Array.isArray(docs) ? docs : []) {
+    const c = d.contents;
+    if (c === null || (isScalar(c) && (c.value === null || c.value === ''))) continue;
+    const keys = new Map<string, KeyInfo>();
+    if (isMap(c)) {
+      for (const pair of c.items) {
+        const v = pair.value;
+        const value = isSeq(v) ? (v.flow ? 'flow-sequence' : 'block-sequence') : 'other';
+        // Items with no content are left to `yaml` by the fast parser (it reports them undefined).
+        const items = value === 'block-sequence' && isSeq(v) ? v.items.map((n) => (isScalar(n) && n.value === null && n.source === '' ? undefined : pos(n))) : [];
+        keys.set(String((pair.key as { value: unknown }).value), { pos: pos(pair.key), value, items });
+      }
+    }
+    out.push(keys);
+  }
+  return out;
+}
+
 /** The fast parser either declines or agrees with `yaml` under YAML 1.2 and 1.1 alike. */
 function expectAgrees(text: string): boolean {
   const fast = parseFastYaml(text);
@@ -32,10 +63,11 @@ function expectAgrees(text: string): boolean {
   for (const yaml11 of [false, true]) {
     const ref = reference(text, yaml11);
     expect(ref, `yaml refuses what the fast parser accepted (yaml11=${yaml11}):\n${text}`).toBeDefined();
-    expect(fast, `differs from yaml (yaml11=${yaml11}):\n${text}`).toEqual(ref);
+    expect(fast.map(({ value, line, column }) => ({ value, line, column })), `differs from yaml (yaml11=${yaml11}):\n${text}`).toEqual(ref);
   }
+  expect(fast.map((d) => d.keys), `positions differ from yaml:\n${text}`).toEqual(referenceKeys(text));
   const strict = parseFastYaml(text, { keepEmpty: false });
-  if (strict !== undefined) expect(strict, `differs from yaml with null documents:\n${text}`).toEqual(reference(text, false, true));
+  if (strict !== undefined) expect(strict.map(({ value, line, column }) => ({ value, line, column })), `differs from yaml with null documents:\n${text}`).toEqual(reference(text, false, true));
   return true;
 }
 
@@ -104,6 +136,7 @@ describe('fast YAML subset parser', () => {
     'a: 1\nb: -2\nc: 1.5\nd: true\ne: false\nf: null\ng:\nh: text with spaces # comment\n',
     'a: "q \\" \\\\ \\n x" # c\nb: \'it\'\'s\'\nc: []\nd: {}\ne: [a, "b", 3, \'c\']\n',
     'list:\n- a\n- b: 1\n  c: 2\n-\n  d: 3\n- \n- [x]\nafter: 1\n',
+    'resources:\n  - a\n  -\n  - # note\n    k: 1\n  - |\n    x\nflow: [a, b]\nscalar: x\n',
     'x:\n  - 1\n  -   k: 2\n      z: 3\n',
     'script: |\n  line 1\n\n    indented\n  # not a comment\n\nnext: |-\n  kept\n\n\nlast: 1\n',
     'empty: |\nnext: 2\n',

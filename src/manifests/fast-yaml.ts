@@ -14,11 +14,29 @@
  * repository's examples and fixtures and on generated variants.
  */
 
+export interface FastYamlPos {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * Where a top-level key of a mapping document sits, and for a block sequence under it where each
+ * item starts (undefined for an item with no content, whose position `yaml` puts elsewhere).
+ * Findings point at these; anything deeper is located with `yaml` on demand.
+ */
+export interface FastRootKey {
+  readonly pos: FastYamlPos;
+  readonly value: 'block-sequence' | 'flow-sequence' | 'other';
+  readonly items: readonly (FastYamlPos | undefined)[];
+}
+
 /** One document: its value and where its content starts (1-based), as `yaml` reports it. */
 export interface FastYamlDoc {
   readonly value: unknown;
   readonly line: number;
   readonly column: number;
+  /** Top-level keys of a mapping document; empty for a sequence document. */
+  readonly keys: ReadonlyMap<string, FastRootKey>;
 }
 
 /** Thrown internally when the text leaves the subset; never escapes parseFastYaml. */
@@ -164,6 +182,10 @@ class FastParser {
   private readonly lines: string[];
   /** Index of the current line. */
   private i = 0;
+  /** Positions of the current document's top-level keys (its mapping is the only one at indent 0). */
+  private rootKeys = new Map<string, FastRootKey>();
+  /** Set while reading a top-level key's value: where a block sequence there records its items. */
+  private rootItems: (FastYamlPos | undefined)[] | undefined;
 
   constructor(text: string) {
     this.lines = text.split('\n');
@@ -215,17 +237,19 @@ class FastParser {
       if (indent !== 0) throw OUT;
       marked = false;
       const line = this.i + 1;
+      const keys = new Map<string, FastRootKey>();
+      this.rootKeys = keys;
       const value = this.block(0);
-      docs.push({ value, line, column: 1 });
+      docs.push({ value, line, column: 1, keys });
       // A document's top collection must run to a `---` or the end of the text.
       if (this.next() !== -1) throw OUT;
     }
   }
 
   /** A block collection whose first line is the current one, at `indent`. */
-  private block(indent: number): unknown {
+  private block(indent: number, positions?: (FastYamlPos | undefined)[]): unknown {
     const l = this.lines[this.i] as string;
-    if (l.charCodeAt(indent) === 45 /* - */ && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent);
+    if (l.charCodeAt(indent) === 45 /* - */ && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent, positions);
     return this.mapping(indent, indent);
   }
 
@@ -248,7 +272,18 @@ class FastParser {
       if (!k) throw OUT;
       const [key, after] = k;
       if (Object.prototype.hasOwnProperty.call(out, key)) throw OUT; // `yaml` reports duplicates
-      out[key] = this.value(indent, after, true);
+      if (indent === 0) {
+        const items: (FastYamlPos | undefined)[] = [];
+        const pos = { line: this.i + 1, column: 1 };
+        this.rootItems = items;
+        const line = this.i;
+        out[key] = this.value(indent, after, true);
+        this.rootItems = undefined;
+        const v = out[key];
+        // A flow sequence ends on its key's line; a block one takes at least the next line.
+        const kind = !Array.isArray(v) ? 'other' : this.i === line + 1 ? 'flow-sequence' : 'block-sequence';
+        this.rootKeys.set(key, { pos, value: kind, items });
+      } else out[key] = this.value(indent, after, true);
       const next = this.next();
       if (next < indent) return out;
       if (next > indent) throw OUT;
@@ -257,18 +292,22 @@ class FastParser {
   }
 
   /** A block sequence at `indent`. */
-  private sequence(indent: number): unknown[] {
+  private sequence(indent: number, positions?: (FastYamlPos | undefined)[]): unknown[] {
     const out: unknown[] = [];
     for (;;) {
       const l = this.lines[this.i] as string;
       let col = indent + 1;
       while (l.charCodeAt(col) === 32) col++;
+      if (positions) {
+        const inline = col < l.length && l.charCodeAt(col) !== 35;
+        positions.push(inline ? { line: this.i + 1, column: col + 1 } : this.nextContent(indent));
+      }
       if (col < l.length && l.charCodeAt(col) !== 35) {
         if (l.charCodeAt(col) === 45 && (col + 1 === l.length || l.charCodeAt(col + 1) === 32)) throw OUT; // `- - x`
         if (this.key(col)) out.push(this.mapping(col, col));
-        else out.push(this.value(indent, col, false));
+        else out.push(this.value(indent, indent + 1, false));
       } else {
-        out.push(this.value(indent, col, false));
+        out.push(this.value(indent, indent + 1, false));
       }
       const next = this.next();
       if (next < indent) return out;
@@ -318,15 +357,27 @@ class FastParser {
     return value;
   }
 
-  /** The value of `key:` or `-` with nothing after it: a nested block, or null. */
-  private nested(indent: number, inMapping: boolean): unknown {
+  /** Where the block nested under the current line starts, if there is one (else undefined). */
+  private nextContent(indent: number): FastYamlPos | undefined {
+    const here = this.i;
     this.i++;
     const next = this.next();
-    if (next > indent) return this.block(next);
+    const pos = next > indent ? { line: this.i + 1, column: next + 1 } : undefined;
+    this.i = here;
+    return pos;
+  }
+
+  /** The value of `key:` or `-` with nothing after it: a nested block, or null. */
+  private nested(indent: number, inMapping: boolean): unknown {
+    const positions = this.rootItems;
+    this.rootItems = undefined;
+    this.i++;
+    const next = this.next();
+    if (next > indent) return this.block(next, positions);
     if (next === indent && inMapping) {
       const l = this.lines[this.i] as string;
       // `key:` followed by `- item` at the key's own indent (the usual Kubernetes style).
-      if (l.charCodeAt(indent) === 45 && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent);
+      if (l.charCodeAt(indent) === 45 && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent, positions);
     }
     return null;
   }

@@ -98,8 +98,11 @@ export function parseYamlFile(file: string, text: string): ParsedYamlFile {
   let full: ParsedYamlFile | undefined;
   const documents = fast.map((d, i): SourceDocument => {
     const position = { line: d.line, column: d.column };
+    const isMapping = d.value !== null && typeof d.value === 'object' && !Array.isArray(d.value);
     const locate = (path: readonly (string | number)[]): SourcePosition => {
       if (path.length === 0) return position;
+      // A top-level field (what most findings name) is located by the fast parser as `yaml` would.
+      if (path.length === 1 && isMapping) return d.keys.get(String(path[0]))?.pos ?? position;
       // The fast parser accepts only what `yaml` reads to the same documents, in the same order.
       full ??= parseWithYaml(file, text);
       return full.documents[i]?.locate(path) ?? position;

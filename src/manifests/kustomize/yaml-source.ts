@@ -28,13 +28,16 @@ export function parseYamlDocs(text: string, file: string, options: { yaml11?: bo
   const positioned = (i: number): SourceDoc | undefined => (full ??= parseWithYaml(text, file, options))[i];
   return fast.map((d, i): SourceDoc => {
     const here = { line: d.line, column: d.column };
-    return {
-      value: d.value,
-      line: d.line,
-      column: d.column,
-      keyPos: (key) => positioned(i)?.keyPos(key) ?? here,
-      itemPos: (key, index) => positioned(i)?.itemPos(key, index) ?? here,
+    // As `yaml` answers: a top-level key at its key, an item of a block sequence under it at the item.
+    const keyPos = (key: string): { line: number; column: number } => d.keys.get(key)?.pos ?? here;
+    const itemPos = (key: string, index: number): { line: number; column: number } => {
+      const k = d.keys.get(key);
+      if (!k) return here;
+      if (k.value === 'other' || (k.value === 'block-sequence' && index >= k.items.length)) return k.pos;
+      const item = k.value === 'block-sequence' ? k.items[index] : undefined;
+      return item ?? positioned(i)?.itemPos(key, index) ?? k.pos;
     };
+    return { value: d.value, line: d.line, column: d.column, keyPos, itemPos };
   });
 }
 
