@@ -14,9 +14,15 @@ export interface RepoFs {
 }
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Text a snapshot keeps of files it read (the secret scan, the scan and each environment's render read them). */
+const TEXT_CACHE_CHARS = 64 * 1024 * 1024;
+
+// A path with no `.` or `..` segment, no doubled, leading or trailing slash is already normal.
+const NOT_PLAIN = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\/|\/$|\\/;
 
 /** Normalises a repo-relative path; refuses anything that climbs above the root. */
 export function normalizeRepoPath(path: string): string {
+  if (path !== '' && !NOT_PLAIN.test(path)) return path;
   const norm = nodePath.posix.normalize(path === '' ? '.' : path);
   if (norm === '..' || norm.startsWith('../') || nodePath.posix.isAbsolute(norm)) {
     throw new PloydError('E_PATH_ESCAPE', `path ${path} leaves the repository root`, { path });
@@ -49,6 +55,8 @@ export function nodeRepoFs(root: string): RepoFs {
   const absRoot = nodeFs.realpathSync.native(nodePath.resolve(root));
   const abs = (p: string): string => nodePath.join(absRoot, p);
   const entries = new Map<string, Entry>([['', { real: absRoot, kind: 'dir' }]]);
+  const texts = new Map<string, string>();
+  let cachedChars = 0;
   const escape = (p: string): PloydError => new PloydError('E_PATH_ESCAPE', `${p} resolves outside the repository root`, { file: p });
   const inside = (real: string): boolean => real === absRoot || real.startsWith(absRoot + nodePath.sep);
 
@@ -89,7 +97,10 @@ export function nodeRepoFs(root: string): RepoFs {
   };
   return {
     readFile(p) {
-      const e = known(p);
+      const n = normalizeRepoPath(p);
+      const cached = texts.get(n);
+      if (cached !== undefined) return cached;
+      const e = known(n);
       if (e.kind === 'missing') throw new PloydError('E_FILE_NOT_FOUND', `${p} does not exist`, { file: p });
       if (e.kind !== 'file') throw new PloydError('E_FILE_NOT_FOUND', `${p} is not a file`, { file: p });
       const fd = nodeFs.openSync(e.real, 'r');
@@ -100,7 +111,12 @@ export function nodeRepoFs(root: string): RepoFs {
         }
         const buf = nodeFs.readFileSync(fd);
         if (buf.includes(0)) throw new PloydError('E_BINARY_FILE', `${p} is a binary file`, { file: p });
-        return buf.toString('utf8');
+        const text = buf.toString('utf8');
+        if (cachedChars + text.length <= TEXT_CACHE_CHARS) {
+          texts.set(n, text);
+          cachedChars += text.length;
+        }
+        return text;
       } finally {
         nodeFs.closeSync(fd);
       }
@@ -125,8 +141,10 @@ export function nodeRepoFs(root: string): RepoFs {
       return names.sort();
     },
     realPath(p) {
+      // Every real path a snapshot hands out is inside the root (escapes are errors).
       const real = known(p).real;
-      return nodePath.relative(absRoot, real).split(nodePath.sep).join('/');
+      const rel = real === absRoot ? '' : real.slice(absRoot.endsWith(nodePath.sep) ? absRoot.length : absRoot.length + 1);
+      return nodePath.sep === '/' ? rel : rel.split(nodePath.sep).join('/');
     },
   };
 }
