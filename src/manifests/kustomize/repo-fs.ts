@@ -56,6 +56,8 @@ export function nodeRepoFs(root: string): RepoFs {
   const abs = (p: string): string => nodePath.join(absRoot, p);
   const entries = new Map<string, Entry>([['', { real: absRoot, kind: 'dir' }]]);
   const texts = new Map<string, string>();
+  // Folders whose listing primed `entries`: a name not among their entries does not exist.
+  const listed = new Set<string>();
   let cachedChars = 0;
   const escape = (p: string): PloydError => new PloydError('E_PATH_ESCAPE', `${p} resolves outside the repository root`, { file: p });
   const inside = (real: string): boolean => real === absRoot || real.startsWith(absRoot + nodePath.sep);
@@ -70,7 +72,7 @@ export function nodeRepoFs(root: string): RepoFs {
     if (parent instanceof PloydError) {
       // Under a link leading out of the repo: realpath answers only for what exists there.
       e = nodeFs.existsSync(full) ? escape(p) : { real: full, kind: 'missing' };
-    } else if (parent.kind !== 'dir') {
+    } else if (parent.kind !== 'dir' || listed.has(slash < 0 ? '' : p.slice(0, slash))) {
       e = { real: full, kind: 'missing' };
     } else {
       const candidate = parent.real + nodePath.sep + p.slice(slash + 1);
@@ -131,13 +133,15 @@ export function nodeRepoFs(root: string): RepoFs {
       const dir = normalizeRepoPath(p);
       const e = known(dir);
       const names: string[] = [];
+      let links = false;
       for (const d of nodeFs.readdirSync(e.real, { withFileTypes: true })) {
         names.push(d.name);
         const child = dir === '' ? d.name : `${dir}/${d.name}`;
-        if (e.kind === 'dir' && !d.isSymbolicLink() && !entries.has(child)) {
-          entries.set(child, { real: e.real + nodePath.sep + d.name, kind: kindOf(d) });
-        }
+        if (d.isSymbolicLink()) links = true;
+        else if (e.kind === 'dir' && !entries.has(child)) entries.set(child, { real: e.real + nodePath.sep + d.name, kind: kindOf(d) });
       }
+      // Links are resolved on first use, so only a folder without any is known completely.
+      if (e.kind === 'dir' && !links) listed.add(dir);
       return names.sort();
     },
     realPath(p) {
