@@ -51,6 +51,16 @@ const UNSUPPORTED_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\
 /** Words some YAML schema (1.1 or 1.2 core) reads as a bool or null, in any case. */
 const RESERVED = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
 
+const NO_ITEMS: readonly (FastYamlPos | undefined)[] = [];
+
+/** Every reserved word starts with one of y n o t f (either case): most words are ruled out by that. */
+function isReserved(s: string): boolean {
+  if (s.length > 5) return false;
+  const c = s.charCodeAt(0) | 0x20;
+  if (c !== 121 && c !== 110 && c !== 111 && c !== 116 && c !== 102) return false;
+  return RESERVED.has(s.toLowerCase());
+}
+
 const SIMPLE_KEY = /^[A-Za-z_$/][A-Za-z0-9_.$/-]*$/;
 const INT = /^-?(?:0|[1-9][0-9]{0,14})$/;
 const FLOAT = /^-?(?:0|[1-9][0-9]{0,14})\.[0-9]{1,15}$/;
@@ -67,7 +77,7 @@ function plainValue(s: string): unknown {
   const c = s.charCodeAt(0);
   // A-Z a-z _ $ /
   if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 47) {
-    if (s.length <= 5 && RESERVED.has(s.toLowerCase())) {
+    if (isReserved(s)) {
       if (s === 'true') return true;
       if (s === 'false') return false;
       if (s === 'null') return null;
@@ -185,7 +195,9 @@ class FastParser {
   /** Positions of the current document's top-level keys (its mapping is the only one at indent 0). */
   private rootKeys = new Map<string, FastRootKey>();
   /** Set while reading a top-level key's value: where a block sequence there records its items. */
-  private rootItems: (FastYamlPos | undefined)[] | undefined;
+  private collectRootItems = false;
+  /** Item positions of the last block sequence read with collectRootItems set. */
+  private rootItems: (FastYamlPos | undefined)[] = [];
 
   constructor(text: string) {
     this.lines = text.split('\n');
@@ -247,9 +259,9 @@ class FastParser {
   }
 
   /** A block collection whose first line is the current one, at `indent`. */
-  private block(indent: number, positions?: (FastYamlPos | undefined)[]): unknown {
+  private block(indent: number, collect = false): unknown {
     const l = this.lines[this.i] as string;
-    if (l.charCodeAt(indent) === 45 /* - */ && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent, positions);
+    if (l.charCodeAt(indent) === 45 /* - */ && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent, collect);
     return this.mapping(indent, indent);
   }
 
@@ -259,7 +271,7 @@ class FastParser {
     const colon = l.indexOf(':', col);
     if (colon < 0 || (colon + 1 < l.length && l.charCodeAt(colon + 1) !== 32)) return undefined;
     const key = l.slice(col, colon);
-    if (!SIMPLE_KEY.test(key) || (key.length <= 5 && RESERVED.has(key.toLowerCase())) || key === '__proto__') return undefined;
+    if (!SIMPLE_KEY.test(key) || isReserved(key) || key === '__proto__') return undefined;
     return [key, colon + 1];
   }
 
@@ -273,16 +285,15 @@ class FastParser {
       const [key, after] = k;
       if (Object.prototype.hasOwnProperty.call(out, key)) throw OUT; // `yaml` reports duplicates
       if (indent === 0) {
-        const items: (FastYamlPos | undefined)[] = [];
         const pos = { line: this.i + 1, column: 1 };
-        this.rootItems = items;
+        this.collectRootItems = true;
         const line = this.i;
         out[key] = this.value(indent, after, true);
-        this.rootItems = undefined;
+        this.collectRootItems = false;
         const v = out[key];
         // A flow sequence ends on its key's line; a block one takes at least the next line.
         const kind = !Array.isArray(v) ? 'other' : this.i === line + 1 ? 'flow-sequence' : 'block-sequence';
-        this.rootKeys.set(key, { pos, value: kind, items });
+        this.rootKeys.set(key, { pos, value: kind, items: kind === 'block-sequence' ? this.rootItems : NO_ITEMS });
       } else out[key] = this.value(indent, after, true);
       const next = this.next();
       if (next < indent) return out;
@@ -292,8 +303,10 @@ class FastParser {
   }
 
   /** A block sequence at `indent`. */
-  private sequence(indent: number, positions?: (FastYamlPos | undefined)[]): unknown[] {
+  private sequence(indent: number, collect = false): unknown[] {
     const out: unknown[] = [];
+    const positions: (FastYamlPos | undefined)[] | undefined = collect ? [] : undefined;
+    if (positions) this.rootItems = positions;
     for (;;) {
       const l = this.lines[this.i] as string;
       let col = indent + 1;
@@ -369,15 +382,15 @@ class FastParser {
 
   /** The value of `key:` or `-` with nothing after it: a nested block, or null. */
   private nested(indent: number, inMapping: boolean): unknown {
-    const positions = this.rootItems;
-    this.rootItems = undefined;
+    const collect = this.collectRootItems;
+    this.collectRootItems = false;
     this.i++;
     const next = this.next();
-    if (next > indent) return this.block(next, positions);
+    if (next > indent) return this.block(next, collect);
     if (next === indent && inMapping) {
       const l = this.lines[this.i] as string;
       // `key:` followed by `- item` at the key's own indent (the usual Kubernetes style).
-      if (l.charCodeAt(indent) === 45 && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent, positions);
+      if (l.charCodeAt(indent) === 45 && (l.length === indent + 1 || l.charCodeAt(indent + 1) === 32)) return this.sequence(indent, collect);
     }
     return null;
   }
