@@ -14,7 +14,11 @@ export interface RepoFs {
 }
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
-/** Text a snapshot keeps of files it read (the secret scan, the scan and each environment's render read them). */
+/**
+ * Text a snapshot keeps of files it read when asked to (a one-shot `ployd validate` reads each
+ * file for the secret scan, the scan and every environment's render). Off by default: the
+ * controller keeps several snapshots open for its lifetime.
+ */
 const TEXT_CACHE_CHARS = 64 * 1024 * 1024;
 
 // A path with no `.` or `..` segment, no doubled, leading or trailing slash is already normal.
@@ -51,7 +55,8 @@ function kindOf(st: { isFile(): boolean; isDirectory(): boolean } | undefined): 
  * are resolved with realpath), and listing a folder tells the kind of each entry, so a scan of
  * the repo costs one readdir per folder instead of a realpath and a stat per file.
  */
-export function nodeRepoFs(root: string): RepoFs {
+export function nodeRepoFs(root: string, options: { keepTexts?: boolean } = {}): RepoFs {
+  const textBudget = options.keepTexts ? TEXT_CACHE_CHARS : 0;
   const absRoot = nodeFs.realpathSync.native(nodePath.resolve(root));
   const abs = (p: string): string => nodePath.join(absRoot, p);
   const entries = new Map<string, Entry>([['', { real: absRoot, kind: 'dir' }]]);
@@ -114,7 +119,7 @@ export function nodeRepoFs(root: string): RepoFs {
         const buf = nodeFs.readFileSync(fd);
         if (buf.includes(0)) throw new PloydError('E_BINARY_FILE', `${p} is a binary file`, { file: p });
         const text = buf.toString('utf8');
-        if (cachedChars + text.length <= TEXT_CACHE_CHARS) {
+        if (textBudget > 0 && cachedChars + text.length <= textBudget) {
           texts.set(n, text);
           cachedChars += text.length;
         }
