@@ -1,105 +1,153 @@
 // Generates a config repo of N applications × 10 resources, each with a kustomize base and three
-// overlays, then times `validate` and `render` of every environment through the same code the CLI
-// runs. Prints figures as JSON lines and a summary; the issue's target is ≤ 5 s and ≤ 512 MB.
+// overlays, then times `validate` and `render` of every environment. The issue's target (≤ 5 s,
+// ≤ 512 MB peak RSS) is for a real `ployd validate DIR`, so the bench measures that end to end:
 //
 //   node --import tsx bench/render/render.ts [--apps 1000] [--runs 3]
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+//       in-process: validateRepo() (what `ployd validate` runs) `runs` times in one process;
+//       run 1 is cold, later runs reuse what the process kept.
+//   node --import tsx bench/render/render.ts --cli [--apps 1000] [--runs 3] [--baseline-bin PATH]
+//       spawns `node bin/ployd.js validate DIR` `runs` times (a cold process each time, as a user
+//       runs it) under /usr/bin/time -v for wall, CPU and peak RSS (all threads). With
+//       --baseline-bin, another checkout's bin/ployd.js runs interleaved on the same repo and the
+//       summary gives the ratios.
+//
+// Prints JSON lines and a summary with medians, and the load average (the machine is shared).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { validateRepo } from '../../src/cli/repo-pipeline.ts';
+import { ENVS, generateRepo } from './generate.ts';
 
-const { values } = parseArgs({ options: { apps: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    apps: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '3' },
+    cli: { type: 'boolean', default: false },
+    'baseline-bin': { type: 'string' },
+  },
+});
 const APPS = Number(values.apps);
 const RUNS = Number(values.runs);
-const ENVS = ['dev', 'staging', 'production'] as const;
-
-function generate(root: string): void {
-  for (let a = 0; a < APPS; a++) {
-    const app = `app-${a}`;
-    const base = join(root, 'applications', app, 'base');
-    mkdirSync(base, { recursive: true });
-    const files: string[] = [];
-    // 10 resources: 4 models, 2 routes, 1 canary, 1 policy, 1 Service, 1 ConfigMap.
-    for (let m = 0; m < 4; m++) {
-      const f = `model-${m}.yaml`;
-      files.push(f);
-      writeFileSync(
-        join(base, f),
-        `apiVersion: ployd.ai/v1\nkind: ModelDeployment\nmetadata:\n  name: ${app}-m${m}\n  labels:\n    app: ${app}\nspec:\n  model:\n    framework: vllm\n    path: s3://models/${app}-m${m}\n    vllm:\n      tensor_parallel_size: 1\n      max_model_len: 4096\n  resources:\n    gpu:\n      count: 1\n    memory:\n      requests: 16Gi\n  scaling:\n    minReplicas: 1\n    maxReplicas: 4\n`,
-      );
-    }
-    for (let r = 0; r < 2; r++) {
-      const f = `route-${r}.yaml`;
-      files.push(f);
-      writeFileSync(
-        join(base, f),
-        `apiVersion: ployd.ai/v1\nkind: GatewayRoute\nmetadata:\n  name: ${app}-r${r}\nspec:\n  path: /${app}/r${r}\n  models:\n  - name: ${app}-m${r * 2}\n    weight: 90\n  - name: ${app}-m${r * 2 + 1}\n    weight: 10\n    fallback: true\n  authentication:\n    required: true\n`,
-      );
-    }
-    files.push('canary.yaml', 'policy.yaml', 'service.yaml', 'config.yaml');
-    writeFileSync(
-      join(base, 'canary.yaml'),
-      `apiVersion: ployd.ai/v1\nkind: CanaryDeployment\nmetadata:\n  name: ${app}-canary\nspec:\n  stable:\n    model: ${app}-m0\n  canary:\n    model: ${app}-m1\n  route: ${app}-r0\n  traffic:\n    stepWeight: 10\n    interval: 5m\n  analysis:\n    metrics:\n    - name: success_rate\n      threshold: 99\n`,
-    );
-    writeFileSync(
-      join(base, 'policy.yaml'),
-      `apiVersion: ployd.ai/v1\nkind: Policy\nmetadata:\n  name: ${app}-max-replicas\nspec:\n  match:\n    kinds: [ModelDeployment]\n    names: [${app}-m0]\n  validations:\n  - expression: "!has(object.spec.scaling) || object.spec.scaling.maxReplicas <= 10"\n    message: at most 10 replicas\n`,
-    );
-    writeFileSync(join(base, 'service.yaml'), `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${app}-svc\nspec:\n  selector:\n    app: ${app}\n  ports:\n  - port: 80\n`);
-    writeFileSync(join(base, 'config.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}-config\ndata:\n  owner: team-${a % 17}\n`);
-    writeFileSync(join(base, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${files.map((f) => `- ${f}`).join('\n')}\n`);
-    for (const env of ENVS) {
-      const dir = join(root, 'applications', app, 'overlays', env);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(
-        join(dir, 'kustomization.yaml'),
-        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${env}\nresources:\n- ../../base\ncommonLabels:\n  env: ${env}\npatches:\n- target:\n    kind: ModelDeployment\n    name: ${app}-m0\n  patch: |-\n    - op: replace\n      path: /spec/scaling/maxReplicas\n      value: ${env === 'production' ? 8 : 2}\n`,
-      );
-    }
-  }
-}
+const BIN = resolve(import.meta.dirname, '../../bin/ployd.js');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+interface CliRun {
+  wallMs: number;
+  cpuMs: number;
+  peakRssMB: number;
+  exit: number;
+}
+
+/** One `ployd validate DIR` process; /usr/bin/time reports its CPU time and peak RSS. */
+function cliRun(bin: string, dir: string): CliRun {
+  const timeBin = '/usr/bin/time';
+  const hasTime = existsSync(timeBin);
+  const start = performance.now();
+  const r = hasTime
+    ? spawnSync(timeBin, ['-v', process.execPath, bin, 'validate', dir], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(process.execPath, [bin, 'validate', dir], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wallMs = performance.now() - start;
+  const field = (name: string): number => Number(new RegExp(`${name}: ([0-9.]+)`).exec(r.stderr)?.[1] ?? NaN);
+  const exit = r.status ?? -1;
+  if (exit !== 0) throw new Error(`${bin} validate exited ${exit}: ${r.stderr.slice(-2000)}`);
+  return {
+    wallMs,
+    cpuMs: (field('User time \\(seconds\\)') + field('System time \\(seconds\\)')) * 1000,
+    peakRssMB: field('Maximum resident set size \\(kbytes\\)') / 1024,
+    exit,
+  };
+}
+
+function summarize(label: string, runs: CliRun[]): Record<string, number | string> {
+  return {
+    label,
+    medianWallMs: Math.round(median(runs.map((r) => r.wallMs))),
+    medianCpuMs: Math.round(median(runs.map((r) => r.cpuMs))),
+    maxPeakRssMB: Math.round(Math.max(...runs.map((r) => r.peakRssMB))),
+  };
+}
+
 const root = mkdtempSync(join(tmpdir(), 'ployd-bench-render-'));
 try {
   const t0 = performance.now();
-  generate(root);
+  generateRepo(root, APPS);
   console.log(JSON.stringify({ step: 'generate', apps: APPS, resourcesPerApp: 10, overlays: ENVS.length, ms: Math.round(performance.now() - t0) }));
-  const times: number[] = [];
-  let peakRss = process.memoryUsage().rss;
-  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-  for (let run = 0; run < RUNS; run++) {
-    const start = performance.now();
-    let resources = 0;
-    let errors = 0;
-    // `ployd validate` with no --env validates and renders every environment.
-    const result = validateRepo(root);
-    for (const v of result.views) resources += v.resources.length;
-    errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-    const ms = performance.now() - start;
-    times.push(ms);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    console.log(JSON.stringify({ step: 'validate+render all environments', run, resources, errors, ms: Math.round(ms) }));
+  if (values.cli) {
+    // Build the dist bundle (and warm the page cache) outside the measured runs.
+    cliRun(BIN, root);
+    const baselineBin = values['baseline-bin'];
+    if (baselineBin) cliRun(resolve(baselineBin), root);
+    const ours: CliRun[] = [];
+    const base: CliRun[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const r = cliRun(BIN, root);
+      ours.push(r);
+      console.log(JSON.stringify({ step: 'ployd validate DIR', run, wallMs: Math.round(r.wallMs), cpuMs: Math.round(r.cpuMs), peakRssMB: Math.round(r.peakRssMB), loadavg: load() }));
+      if (baselineBin) {
+        const b = cliRun(resolve(baselineBin), root);
+        base.push(b);
+        console.log(JSON.stringify({ step: 'baseline validate DIR', run, wallMs: Math.round(b.wallMs), cpuMs: Math.round(b.cpuMs), peakRssMB: Math.round(b.peakRssMB), loadavg: load() }));
+      }
+    }
+    const s = summarize('ployd validate DIR', ours);
+    const out: Record<string, unknown> = { summary: true, apps: APPS, environments: ENVS.length, ...s, targetMs: 5000, targetRssMB: 512 };
+    out.wallRatioToTarget = Number(((s.medianWallMs as number) / 5000).toFixed(3));
+    out.rssRatioToTarget = Number(((s.maxPeakRssMB as number) / 512).toFixed(3));
+    if (baselineBin) {
+      const b = summarize('baseline', base);
+      out.baseline = b;
+      out.cpuRatioToBaseline = Number(((s.medianCpuMs as number) / (b.medianCpuMs as number)).toFixed(3));
+      out.wallRatioToBaseline = Number(((s.medianWallMs as number) / (b.medianWallMs as number)).toFixed(3));
+      out.rssRatioToBaseline = Number(((s.maxPeakRssMB as number) / (b.maxPeakRssMB as number)).toFixed(3));
+    }
+    out.loadavg = load();
+    console.log(JSON.stringify(out));
+  } else {
+    const times: number[] = [];
+    const cpu: number[] = [];
+    let peakRss = process.memoryUsage().rss;
+    const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+    for (let run = 0; run < RUNS; run++) {
+      const start = performance.now();
+      const c0 = process.cpuUsage();
+      // `ployd validate` with no --env validates and renders every environment.
+      const result = validateRepo(root);
+      let resources = 0;
+      for (const v of result.views) resources += v.resources.length;
+      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+      const ms = performance.now() - start;
+      const c = process.cpuUsage(c0);
+      times.push(ms);
+      cpu.push((c.user + c.system) / 1000);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      console.log(JSON.stringify({ step: 'validate+render all environments', run, resources, errors, ms: Math.round(ms), cpuMs: Math.round((c.user + c.system) / 1000), loadavg: load() }));
+    }
+    clearInterval(timer);
+    const med = median(times);
+    console.log(
+      JSON.stringify({
+        summary: true,
+        apps: APPS,
+        environments: ENVS.length,
+        coldMs: Math.round(times[0] ?? 0),
+        medianMs: Math.round(med),
+        medianCpuMs: Math.round(median(cpu)),
+        targetMs: 5000,
+        ratioToTarget: Number((med / 5000).toFixed(3)),
+        peakRssMB: Math.round(peakRss / 2 ** 20),
+        targetRssMB: 512,
+        loadavg: load(),
+      }),
+    );
   }
-  clearInterval(timer);
-  const med = median(times);
-  console.log(
-    JSON.stringify({
-      summary: true,
-      apps: APPS,
-      environments: ENVS.length,
-      medianMs: Math.round(med),
-      targetMs: 5000,
-      ratioToTarget: Number((med / 5000).toFixed(3)),
-      peakRssMB: Math.round(peakRss / 2 ** 20),
-      targetRssMB: 512,
-    }),
-  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

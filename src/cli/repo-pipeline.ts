@@ -23,7 +23,8 @@ export function openRepo(dir: string): { root: string; fs: RepoFs; scan: RepoSca
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new PloydError('E_REPO_NOT_FOUND', `config repo folder not found: ${dir}`, { path: dir });
   }
-  const fs = nodeRepoFs(root);
+  // One pass over a snapshot: keep file texts, which the secret scan and each environment read again.
+  const fs = nodeRepoFs(root, { keepTexts: true });
   return { root, fs, scan: scanRepo(fs) };
 }
 

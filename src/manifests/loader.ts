@@ -5,6 +5,7 @@ import { isKustomizationDir, renderKustomization, type RepoFs } from './kustomiz
 import { issueToDiagnostic } from './issues.ts';
 import { environmentOfPath, environmentsFromDirs, isIgnoredPath, isResourcePath, isYamlPath } from './layout.ts';
 import type { LoadedResource, RepoTextFile, SourcePosition } from './types.ts';
+import { parseFastYaml } from './fast-yaml.ts';
 import { parseYamlFile, type ParsedYamlFile } from './yaml-source.ts';
 
 export interface RepoScan {
@@ -106,7 +107,10 @@ function includedDirs(fs: RepoFs, dir: string): string[] {
   if (!file) return [];
   let k: unknown;
   try {
-    k = parseYaml(fs.readFile(file));
+    const text = fs.readFile(file);
+    // yaml's parse() reads exactly one document; the fast parser answers the same where it answers.
+    const fast = parseFastYaml(text, { keepEmpty: false });
+    k = fast === undefined ? parseYaml(text) : fast.length === 1 ? fast[0]?.value : fast.length === 0 ? null : undefined;
   } catch {
     return []; // the renderer reports the syntax error with its position
   }

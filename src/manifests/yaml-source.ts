@@ -1,12 +1,12 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, isPair, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic, ErrorCode } from '../errors/index.ts';
+import { parseFastYaml } from './fast-yaml.ts';
 import type { SourcePosition } from './types.ts';
 
 /** One YAML document of a file: its value, where it starts, and a field locator. */
 export interface SourceDocument {
   readonly value: unknown;
   readonly position: SourcePosition;
-  readonly index: number;
   readonly locate: (path: readonly (string | number)[]) => SourcePosition;
 }
 
@@ -85,24 +85,47 @@ function makeLocator(doc: Document.Parsed, lc: LineCounter, fallback: SourcePosi
  * Parses a multi-document YAML file with source positions. Syntax errors, tabs used for
  * indentation and duplicate keys become diagnostics; a document with errors yields no value,
  * so nothing half-parsed is ever applied. Empty documents are skipped.
+ *
+ * Text inside the fast parser's subset (nearly every file of a config repo) is read by it, and
+ * field positions — needed only for a finding — come from a `yaml` parse on the first `locate`.
  */
 export function parseYamlFile(file: string, text: string): ParsedYamlFile {
-  const lc = new LineCounter();
-  const diagnostics: Diagnostic[] = [];
   if (text.trim() === '') {
     return { documents: [], diagnostics: [{ severity: 'error', code: 'E_EMPTY_FILE', message: 'file is empty', file, line: 1, column: 1 }] };
   }
+  const fast = parseFastYaml(text, { keepEmpty: false });
+  if (!fast) return parseWithYaml(file, text);
+  let full: ParsedYamlFile | undefined;
+  const documents = fast.map((d, i): SourceDocument => {
+    const position = { line: d.line, column: d.column };
+    const isMapping = d.value !== null && typeof d.value === 'object' && !Array.isArray(d.value);
+    const locate = (path: readonly (string | number)[]): SourcePosition => {
+      if (path.length === 0) return position;
+      // A top-level field (what most findings name) is located by the fast parser as `yaml` would.
+      if (path.length === 1 && isMapping) return d.keys.get(String(path[0]))?.pos ?? position;
+      // The fast parser accepts only what `yaml` reads to the same documents, in the same order.
+      full ??= parseWithYaml(file, text);
+      return full.documents[i]?.locate(path) ?? position;
+    };
+    return { value: d.value, position, locate };
+  });
+  return { documents, diagnostics: [] };
+}
+
+function parseWithYaml(file: string, text: string): ParsedYamlFile {
+  const lc = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
   const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs as unknown as Document.Parsed];
   const documents: SourceDocument[] = [];
-  list.forEach((doc, index) => {
+  list.forEach((doc) => {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) diagnostics.push(yamlDiagnostic(file, e, lc, text));
       return;
     }
     if (doc.contents === null) return;
     const position = nodeStart(doc.contents, lc) ?? { line: 1, column: 1 };
-    documents.push({ value: doc.toJS({ maxAliasCount: 100 }) as unknown, position, index, locate: makeLocator(doc, lc, position) });
+    documents.push({ value: doc.toJS({ maxAliasCount: 100 }) as unknown, position, locate: makeLocator(doc, lc, position) });
   });
   return { documents, diagnostics };
 }

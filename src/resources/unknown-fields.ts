@@ -84,34 +84,76 @@ function arrayItems(node: JsonSchema, root: JsonSchema): JsonSchema[] {
   return n.items ? [n.items] : [];
 }
 
+/** What walk() needs of an object-typed node, worked out once per node (30,000 resources share a few dozen). */
+interface ObjectInfo {
+  readonly branches: readonly JsonSchema[];
+  /** Some branch is a record or loose object: every key is accepted. */
+  readonly open: boolean;
+  readonly known: ReadonlyMap<string, JsonSchema>;
+  readonly knownKeys: readonly string[];
+}
+
+const objectInfoCache = new WeakMap<JsonSchema, ObjectInfo>();
+const arrayItemsCache = new WeakMap<JsonSchema, JsonSchema[]>();
+
+function objectInfo(node: JsonSchema, root: JsonSchema): ObjectInfo {
+  let info = objectInfoCache.get(node);
+  if (!info) {
+    const branches = objectBranches(node, root);
+    const open = branches.some((b) => typeof b.additionalProperties === 'object' || b.additionalProperties === true);
+    const known = new Map<string, JsonSchema>();
+    for (const b of branches) for (const [k, s] of Object.entries(b.properties ?? {})) if (!known.has(k)) known.set(k, s);
+    info = { branches, open, known, knownKeys: [...known.keys()] };
+    objectInfoCache.set(node, info);
+  }
+  return info;
+}
+
+function itemsOf(node: JsonSchema, root: JsonSchema): JsonSchema[] {
+  let items = arrayItemsCache.get(node);
+  if (!items) {
+    items = arrayItems(node, root);
+    arrayItemsCache.set(node, items);
+  }
+  return items;
+}
+
+/** `path` is a stack shared by the whole walk; it is copied only into a finding. */
 function walk(value: unknown, node: JsonSchema, root: JsonSchema, path: (string | number)[], out: UnknownField[]): void {
   if (Array.isArray(value)) {
-    const items = arrayItems(node, root);
+    const items = itemsOf(node, root);
     if (items.length === 0) return;
     value.forEach((v, i) => {
-      for (const it of items) walk(v, it, root, [...path, i], out);
+      path.push(i);
+      for (const it of items) walk(v, it, root, path, out);
+      path.pop();
     });
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  const branches = objectBranches(node, root);
-  if (branches.length === 0) return;
+  const info = objectInfo(node, root);
+  if (info.branches.length === 0) return;
   // Open objects (records, loose objects) accept any key.
-  if (branches.some((b) => typeof b.additionalProperties === 'object' || b.additionalProperties === true)) {
-    for (const b of branches) {
+  if (info.open) {
+    for (const b of info.branches) {
       if (typeof b.additionalProperties === 'object') {
-        for (const [k, v] of Object.entries(value)) walk(v, b.properties?.[k] ?? b.additionalProperties, root, [...path, k], out);
+        for (const [k, v] of Object.entries(value)) {
+          path.push(k);
+          walk(v, b.properties?.[k] ?? b.additionalProperties, root, path, out);
+          path.pop();
+        }
       }
     }
     return;
   }
-  const known = new Map<string, JsonSchema>();
-  for (const b of branches) for (const [k, s] of Object.entries(b.properties ?? {})) if (!known.has(k)) known.set(k, s);
   for (const [k, v] of Object.entries(value)) {
-    const child = known.get(k);
-    if (child) walk(v, child, root, [...path, k], out);
-    else {
-      const suggestion = suggest(k, [...known.keys()]);
+    const child = info.known.get(k);
+    if (child) {
+      path.push(k);
+      walk(v, child, root, path, out);
+      path.pop();
+    } else {
+      const suggestion = suggest(k, info.knownKeys);
       out.push(suggestion === undefined ? { path: [...path, k], field: k } : { path: [...path, k], field: k, suggestion });
     }
   }

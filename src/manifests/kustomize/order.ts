@@ -23,9 +23,19 @@ function idString(id: ResId): string {
   return `${gvkString(id)}|${id.namespace || '~X'}|${id.name || '~N'}`;
 }
 
-// Go compares strings bytewise; so do we.
+// Go compares strings bytewise (UTF-8); so do we. UTF-8 byte order is code point order, which
+// UTF-16 unit order matches below the surrogates, so only there are the bytes compared.
 function goLess(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca >= 0xd800 || cb >= 0xd800) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+    return ca < cb ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
 }
 
 export function legacyCompare(a: ResId, b: ResId): number {

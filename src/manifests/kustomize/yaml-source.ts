@@ -1,4 +1,5 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { parseFastYaml, type FastYamlDoc } from '../fast-yaml.ts';
 import { fail } from './errors.ts';
 
 /** One YAML document of a file with the position where its content starts. */
@@ -19,6 +20,31 @@ export interface SourceDoc {
  * both); empty documents are dropped, as kustomize drops them.
  */
 export function parseYamlDocs(text: string, file: string, options: { yaml11?: boolean } = {}): SourceDoc[] {
+  const fast = parseFastYaml(text);
+  return fast ? fromFast(text, file, options, fast) : parseWithYaml(text, file, options);
+}
+
+function fromFast(text: string, file: string, options: { yaml11?: boolean }, fast: readonly FastYamlDoc[]): SourceDoc[] {
+  // The fast subset reads the same under YAML 1.1 and 1.2. Key positions, needed only for a
+  // finding, come from a `yaml` parse on first use; it yields the same documents in order.
+  let full: SourceDoc[] | undefined;
+  const positioned = (i: number): SourceDoc | undefined => (full ??= parseWithYaml(text, file, options))[i];
+  return fast.map((d, i): SourceDoc => {
+    const here = { line: d.line, column: d.column };
+    // As `yaml` answers: a top-level key at its key, an item of a block sequence under it at the item.
+    const keyPos = (key: string): { line: number; column: number } => d.keys.get(key)?.pos ?? here;
+    const itemPos = (key: string, index: number): { line: number; column: number } => {
+      const k = d.keys.get(key);
+      if (!k) return here;
+      if (k.value === 'other' || (k.value === 'block-sequence' && index >= k.items.length)) return k.pos;
+      const item = k.value === 'block-sequence' ? k.items[index] : undefined;
+      return item ?? positioned(i)?.itemPos(key, index) ?? k.pos;
+    };
+    return { value: d.value, line: d.line, column: d.column, keyPos, itemPos };
+  });
+}
+
+function parseWithYaml(text: string, file: string, options: { yaml11?: boolean }): SourceDoc[] {
   const lineCounter = new LineCounter();
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
@@ -87,23 +113,27 @@ export function parseYamlDocs(text: string, file: string, options: { yaml11?: bo
   return out;
 }
 
-// Parsed documents keyed by their text. Renders of several overlays over one base (the usual
-// shape of a config repo) parse the base once; values are cloned out because transformers
-// mutate them. Bounded so a long-running controller does not grow without limit.
-const CACHE_LIMIT = 16_384;
+// Documents `yaml` parsed, keyed by their text: renders of several overlays over one base (the
+// usual shape of a config repo) parse such a base once; values are cloned out because
+// transformers mutate them. Text in the fast parser's subset is not cached: parsing it again is
+// about twice as fast as cloning a kept copy, and keeps no memory. Bounded so a long-running
+// controller does not grow without limit.
+const CACHE_LIMIT = 4096;
 const MAX_CACHED_TEXT = 1 << 20;
 const cache = new Map<string, SourceDoc[]>();
 
 /** parseYamlDocs with a bounded cross-call cache; every call gets its own copy of the values. */
 export function parseYamlDocsCached(text: string, file: string, options: { yaml11?: boolean } = {}): SourceDoc[] {
-  if (text.length > MAX_CACHED_TEXT) return parseYamlDocs(text, file, options);
+  const fast = parseFastYaml(text);
+  if (fast) return fromFast(text, file, options, fast);
+  if (text.length > MAX_CACHED_TEXT) return parseWithYaml(text, file, options);
   const key = (options.yaml11 ? '1' : '2') + text;
   let docs = cache.get(key);
   if (docs) {
     cache.delete(key);
     cache.set(key, docs);
   } else {
-    docs = parseYamlDocs(text, file, options);
+    docs = parseWithYaml(text, file, options);
     cache.set(key, docs);
     if (cache.size > CACHE_LIMIT) {
       const oldest = cache.keys().next().value;

@@ -215,7 +215,8 @@ export function fixNameReferences(resources: readonly Resource[]): void {
   if (index.size === 0) return;
   for (const rule of RULES) {
     const byName = index.get(rule.kind);
-    if (!byName) continue;
+    // No renamed resource of this kind (a namespace change alone keeps names): nothing to rewrite.
+    if (!byName || byName.size === 0) continue;
     for (const referrer of resources) {
       applyFieldSpecs(referrer.obj, rule.fieldSpecs, (parent, key) => {
         const v = parent[key];
