@@ -92,6 +92,20 @@ export interface SyncRequest {
 }
 
 const GITOPS_SUBJECT = 'system:gitops';
+/** During a long sync, progress is written at least this often (what `ployd app get` shows). */
+const PROGRESS_MS = 1_000;
+
+/** `managed` after an operation's applies and prunes (idempotent: replaying them changes nothing). */
+function withManaged(s: AppState, applied: OperationState['applied']): AppState {
+  if (applied.length === 0) return s;
+  const keys = new Map((s.managed ?? []).map((k) => [keyString(k), k]));
+  for (const a of applied) {
+    const k = { kind: a.kind, namespace: a.namespace, name: a.name };
+    if (a.action === 'pruned') keys.delete(keyString(k));
+    else if ((MANAGED_KINDS as readonly string[]).includes(a.kind)) keys.set(keyString(k), k);
+  }
+  return { ...s, managed: [...keys.values()] };
+}
 
 function stateOf(rec: ApplicationRecord): AppState {
   return (rec.operation ?? {});
@@ -129,6 +143,12 @@ export class Controller {
   #unsubscribe: (() => void) | undefined;
   #stopped = true;
   #lastError: string | undefined;
+  /**
+   * The last application record this controller read or wrote, per app. Writes are
+   * compare-and-set on resourceVersion, so a stale entry costs one E_CONFLICT and a re-read, never
+   * a lost update; it saves a read before every status write. A reconcile starts from a fresh read.
+   */
+  readonly #known = new Map<string, ApplicationRecord>();
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -266,12 +286,14 @@ export class Controller {
         });
         if (applied && JSON.stringify(applied.lines) !== JSON.stringify(lines)) this.#log.info({ project: name }, 'controller: project roles applied');
       }
-      for (const { app } of catalog.applications) await this.#upsertApp(app);
+      // One listing instead of a read per app: refresh stays one statement per changed app.
+      const stored = new Map((await this.#listAllApps()).map((r) => [r.name, r]));
+      for (const { app } of catalog.applications) await this.#upsertApp(app, stored.get(app.metadata.name));
     }
     await this.enqueueAll();
   }
 
-  async #upsertApp(app: Application): Promise<void> {
+  async #upsertApp(app: Application, existing: ApplicationRecord | undefined): Promise<void> {
     const apps = this.#o.store.applications;
     const name = app.metadata.name;
     const values = {
@@ -281,14 +303,45 @@ export class Controller {
       manifest: app as unknown as Record<string, unknown>,
       hash: createHash('sha256').update(JSON.stringify(app)).digest('hex'),
     };
-    const existing = await apps.get(name);
     if (!existing) {
-      await apps.create(name, values).catch((e: unknown) => {
+      const created = await apps.create(name, values).catch((e: unknown) => {
         if (!(isPloydError(e) && e.code === 'E_ALREADY_EXISTS')) throw e;
+        return undefined;
       });
+      if (created) this.#remember(created);
       return;
     }
-    if (existing.hash !== values.hash) await this.#retryCas(() => apps.get(name).then((r) => apps.update(name, r?.resourceVersion ?? 0, values)));
+    this.#remember(existing);
+    if (existing.hash !== values.hash) {
+      let first = true;
+      await this.#retryCas(async () => {
+        const cur = first ? existing : await this.#read(name);
+        first = false;
+        this.#remember(await apps.update(name, cur?.resourceVersion ?? 0, values));
+      });
+    }
+  }
+
+  /** Keeps the newest record seen for an app (an older read finishing late never wins). */
+  #remember(rec: ApplicationRecord): ApplicationRecord {
+    const cur = this.#known.get(rec.name);
+    if (!cur || cur.resourceVersion <= rec.resourceVersion) this.#known.set(rec.name, rec);
+    return rec;
+  }
+
+  /** A fresh read from the store (and remembered). */
+  async #read(name: string): Promise<ApplicationRecord | undefined> {
+    const rec = await this.#o.store.applications.get(name);
+    if (rec) this.#remember(rec);
+    else this.#known.delete(name);
+    return rec;
+  }
+
+  /** The record as this controller last saw it, read if it never did. */
+  async #current(name: string): Promise<ApplicationRecord> {
+    const rec = this.#known.get(name) ?? (await this.#read(name));
+    if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
+    return rec;
   }
 
   async #retryCas<T>(fn: () => Promise<T>): Promise<T> {
@@ -301,13 +354,18 @@ export class Controller {
     }
   }
 
-  /** Reads the app, applies `change` to its state and writes it back (retrying on conflicts). */
+  /**
+   * Applies `change` to the app's state and writes it (one statement: compare-and-set against the
+   * last record seen; on a conflict, reads afresh and re-applies `change`).
+   */
   async #updateState(name: string, change: (s: AppState) => AppState, status: { syncStatus?: string; healthStatus?: string; revision?: string | null } = {}): Promise<AppState> {
+    let fresh = false;
     return this.#retryCas(async () => {
-      const rec = await this.#o.store.applications.get(name);
+      const rec = fresh ? await this.#read(name) : await this.#current(name);
+      fresh = true;
       if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
       const next = change(stateOf(rec));
-      await this.#o.store.applications.setStatus(name, rec.resourceVersion, { ...status, operation: next });
+      this.#remember(await this.#o.store.applications.setStatus(name, rec.resourceVersion, { ...status, operation: next }));
       return next;
     });
   }
@@ -351,7 +409,7 @@ export class Controller {
     let cursor: string | undefined;
     do {
       const p = await this.#o.store.applications.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-      out.push(...p.items);
+      for (const r of p.items) out.push(this.#remember(r));
       cursor = p.nextCursor;
     } while (cursor !== undefined);
     return out;
@@ -463,7 +521,7 @@ export class Controller {
     return { ...desired, diagnostics: [...desired.diagnostics, ...violations.map((message): Diagnostic => ({ severity: 'error', code: 'E_PROJECT_DENIED', message }))] };
   }
 
-  async #compare(app: Application, desired: DesiredState): Promise<{ diffs: ResourceDiff[]; resources: ResourceStatus[]; health: HealthStatus }> {
+  async #compare(app: Application, desired: DesiredState, applied: OperationState['applied'] = []): Promise<{ diffs: ResourceDiff[]; resources: ResourceStatus[]; health: HealthStatus }> {
     const desiredMap = new Map<string, { key: ResourceKey; value: Json }>();
     const other: ResourceStatus[] = [];
     for (const r of desired.resources) {
@@ -472,8 +530,8 @@ export class Controller {
       else if (DEFERRED_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'Deferred', message: `${r.key.kind} is recorded; the local controller does not act on it yet` });
       else if (!CONFIG_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'NotActionable', message: `${r.key.kind} is a Kubernetes kind: the local runtime cannot act on it` });
     }
-    const managed = stateOf(await this.#require(app.metadata.name)).managed ?? [];
-    const live = await readLive(this.#o.ployd, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
+    const managed = withManaged(stateOf(await this.#current(app.metadata.name)), applied).managed ?? [];
+    const live = await readLive(this.#o.store, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
     const ignore = app.spec.ignoreDifferences.map((d) => ({ kind: d.kind, ...(d.name !== undefined ? { name: d.name } : {}), jsonPointers: d.jsonPointers }));
     const diffs = diffResources(desiredMap, live, ignore);
     const resources: ResourceStatus[] = [];
@@ -503,14 +561,14 @@ export class Controller {
   }
 
   async #require(name: string): Promise<ApplicationRecord> {
-    const rec = await this.#o.store.applications.get(name);
+    const rec = await this.#read(name);
     if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
     return rec;
   }
 
   /** One level-triggered pass over an application: compare, report, and sync when the policy says so. */
   async reconcile(name: string): Promise<void> {
-    const rec = await this.#o.store.applications.get(name);
+    const rec = await this.#read(name);
     if (!rec) return;
     const app = appOf(rec);
     const state = stateOf(rec);
@@ -585,33 +643,31 @@ export class Controller {
     const reset = sync === 'Synced' && state.selfHeal && now >= state.selfHeal.nextAt;
     // A new revision whose desired state equals live state needs no operation: it is synced.
     const caughtUp = sync === 'Synced' && !state.pinnedRevision && target !== state.syncedRevision;
-    await this.#updateState(
-      name,
-      (s) => {
-        const { diagnostics: _d, refusedRevision: _r, ...rest } = s;
-        return {
-          ...rest,
-          ...(reset ? { selfHeal: { attempts: 0, nextAt: 0 } } : {}),
-          targetRevision: target,
-          ...(caughtUp ? { syncedRevision: target } : {}),
-          conditions,
-          resources: cmp.resources,
-          reconciledAt: new Date(now).toISOString(),
-        };
-      },
-      { syncStatus: sync, healthStatus: cmp.health },
-    );
+    const healAttempts = action?.kind === 'sync' && action.reason === 'self-heal' ? (state.selfHeal?.attempts ?? 0) + 1 : undefined;
+    const report = (s: AppState): AppState => {
+      const { diagnostics: _d, refusedRevision: _r, ...rest } = s;
+      return {
+        ...rest,
+        ...(reset ? { selfHeal: { attempts: 0, nextAt: 0 } } : {}),
+        ...(healAttempts !== undefined ? { selfHeal: { attempts: healAttempts, nextAt: now + backoffDelay(healAttempts, this.#o.selfHealBackoff ?? SELF_HEAL_BACKOFF) } } : {}),
+        targetRevision: target,
+        ...(caughtUp ? { syncedRevision: target } : {}),
+        conditions,
+        resources: cmp.resources,
+        reconciledAt: new Date(now).toISOString(),
+      };
+    };
+    const status = { syncStatus: sync, healthStatus: cmp.health };
     this.#recordInfo(rec, sync, cmp.health);
+    if (action?.kind === 'sync') {
+      if (healAttempts !== undefined) this.#log.info({ application: name, attempts: healAttempts }, 'controller: live state drifted; self-healing');
+      // The report and the operation land in one write (the operation is the resume point).
+      await this.#startOperation(name, app, target, desired, cmp.diffs, { subject: GITOPS_SUBJECT, prune: policy?.prune ?? false }, { change: report, status });
+      return;
+    }
+    await this.#updateState(name, report, status);
     if (action?.kind === 'wait') this.enqueue(name, Math.max(50, action.ms));
-    else if (action?.kind === 'sync') {
-      if (action.reason === 'self-heal') {
-        const h = state.selfHeal ?? { attempts: 0, nextAt: 0 };
-        const attempts = h.attempts + 1;
-        await this.#updateState(name, (s) => ({ ...s, selfHeal: { attempts, nextAt: now + backoffDelay(attempts, this.#o.selfHealBackoff ?? SELF_HEAL_BACKOFF) } }));
-        this.#log.info({ application: name, attempts }, 'controller: live state drifted; self-healing');
-      }
-      await this.#startOperation(name, app, target, desired, cmp.diffs, { subject: GITOPS_SUBJECT, prune: policy?.prune ?? false });
-    } else if (sync === 'Synced' && state.selfHeal && state.selfHeal.nextAt > now) this.enqueue(name, state.selfHeal.nextAt - now);
+    else if (sync === 'Synced' && state.selfHeal && state.selfHeal.nextAt > now) this.enqueue(name, state.selfHeal.nextAt - now);
   }
 
   #recordInfo(rec: ApplicationRecord, sync: string, health: string): void {
@@ -711,6 +767,7 @@ export class Controller {
     desired: DesiredState,
     diffs: ResourceDiff[],
     who: { subject: string; groups?: readonly string[]; prune: boolean },
+    fold?: { change: (s: AppState) => AppState; status: { syncStatus?: string; healthStatus?: string } },
   ): Promise<void> {
     const opts = app.spec.syncPolicy.syncOptions;
     const waves = new Map(desired.resources.map((r) => [keyString(r.key), r.wave]));
@@ -732,7 +789,7 @@ export class Controller {
       applied: [],
     };
     // Persisted before acting: a restart finds it and resumes at `step`.
-    await this.#updateState(name, (s) => ({ ...s, operation: op }));
+    await this.#updateState(name, (s) => ({ ...(fold ? fold.change(s) : s), operation: op }), fold?.status);
     this.metrics.syncTotal.inc({ phase: 'Running' });
     this.#log.info({ application: name, revision, steps: plan.length, by: who.subject }, 'controller: sync started');
     await this.#runOperation(name, op);
@@ -740,7 +797,7 @@ export class Controller {
 
   async #runOperation(name: string, start: OperationState): Promise<void> {
     let op = start;
-    const rec = await this.#require(name);
+    const rec = await this.#current(name);
     const app = appOf(rec);
     const desired = await this.desiredAt(app, op.revision);
     const byKey = new Map<string, DesiredResource>(desired.resources.map((r) => [keyString(r.key), r]));
@@ -752,14 +809,34 @@ export class Controller {
       ...(this.#o.gpuCount ? { gpuCount: this.#o.gpuCount } : {}),
       ...(this.#o.gateway ? { gateway: this.#o.gateway } : {}),
     };
+    // The store holds the operation as of step `saved`: the resume point. Steps are idempotent
+    // (an apply of what is stored changes nothing and writes no audit row; a prune of what is gone
+    // is a no-op), so progress is written only where a restart must not redo or lose something:
+    // after hooks that ran (side effects, results), before waiting for health (the step a restart
+    // resumes at, and what `ployd app get` shows), on stop, at least every PROGRESS_MS for long
+    // syncs, and at the end. A crash between two writes re-runs the idempotent steps since.
+    let saved = op.step;
+    let savedAt = performance.now();
+    const save = async (o: OperationState): Promise<void> => {
+      if (o.step === saved) return;
+      await this.#updateState(name, (s) => ({ ...withManaged(s, o.applied), operation: o }));
+      saved = o.step;
+      savedAt = performance.now();
+    };
+    const saveOnStop = async (o: OperationState): Promise<void> => {
+      // A controller that lost the lock must not write: the new leader owns the operation now.
+      if (this.#o.leaderElection?.isLeader !== false) await save(o);
+    };
     try {
       if (desired.diagnostics.some((d) => d.severity === 'error')) throw new PloydError('E_SYNC_FAILED', `revision ${op.revision.slice(0, 12)} does not validate`);
       while (op.step < op.plan.length) {
-        if (this.#stopped) return; // resumed by the next start
+        if (this.#stopped) return await saveOnStop(op); // resumed by the next start
         const step = op.plan[op.step] as PlanStep;
         const extra: { hooks?: HookResult[]; applied?: OperationState['applied'] } = {};
+        let ranHooks = false;
         if (step.type === 'hooks') {
           const results = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === step.phase), hookEnv);
+          ranHooks = results.length > 0;
           extra.hooks = [...op.hooks, ...results];
           const failed = results.find((r) => !r.ok);
           if (failed) {
@@ -768,10 +845,11 @@ export class Controller {
           }
         } else if (step.type === 'apply') {
           const applied = [...op.applied];
+          const managed = new Set((withManaged(stateOf(rec), op.applied).managed ?? []).map(keyString));
           for (const key of step.keys) {
             const d = byKey.get(keyString(key));
             if (!d) continue;
-            const result = await applyResource(this.#o.ployd, key.kind, d.manifest, actor);
+            const result = await applyResource(this.#o.ployd, key.kind, d.manifest, actor, managed.has(keyString(key)));
             applied.push({ ...key, action: result });
           }
           extra.applied = applied;
@@ -783,24 +861,19 @@ export class Controller {
           }
           extra.applied = applied;
         } else {
-          await this.#waitHealthy(name, [...byKey.values()].filter((r) => r.wave === step.wave && r.key.kind === 'ModelDeployment').map((r) => r.key));
+          const waiting = op;
+          await this.#waitHealthy(
+            name,
+            [...byKey.values()].filter((r) => r.wave === step.wave && r.key.kind === 'ModelDeployment').map((r) => r.key),
+            () => save(waiting),
+          );
         }
         op = { ...op, ...extra, step: op.step + 1 };
-        const next = op;
-        const touched = step.type === 'apply' || step.type === 'prune' ? step : undefined;
-        await this.#updateState(name, (s) => {
-          if (!touched) return { ...s, operation: next };
-          const keys = new Map((s.managed ?? []).map((k) => [keyString(k), k]));
-          for (const k of touched.keys) {
-            if (touched.type === 'prune') keys.delete(keyString(k));
-            else if ((MANAGED_KINDS as readonly string[]).includes(k.kind)) keys.set(keyString(k), { kind: k.kind, namespace: k.namespace, name: k.name });
-          }
-          return { ...s, operation: next, managed: [...keys.values()] };
-        });
+        if (ranHooks || performance.now() - savedAt > PROGRESS_MS) await save(op);
       }
-      await this.#finish(name, op, 'Succeeded', `synced to ${op.revision.slice(0, 12)}`);
+      await this.#finish(name, op, 'Succeeded', `synced to ${op.revision.slice(0, 12)}`, { app, desired });
     } catch (err) {
-      if (this.#stopped) return;
+      if (this.#stopped) return await saveOnStop(op);
       const message = err instanceof Error ? err.message : String(err);
       const failHooks = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === 'SyncFail'), hookEnv);
       await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message);
@@ -817,38 +890,55 @@ export class Controller {
     return out;
   }
 
-  async #waitHealthy(name: string, keys: readonly ResourceKey[]): Promise<void> {
+  /** Polls until the wave is Healthy; `beforeWaiting` runs once, when it is not Healthy at once. */
+  async #waitHealthy(name: string, keys: readonly ResourceKey[], beforeWaiting: () => Promise<void>): Promise<void> {
     const deadline = this.#now() + (this.#o.healthTimeoutMs ?? 300_000);
-    for (;;) {
+    for (let first = true; ; first = false) {
       const hs = await Promise.all(keys.map((k) => resourceHealth(this.#o.ployd, k, true)));
       const worst = rollUpHealth(hs.map((h) => h.health));
       // Unknown = no runtime attached: desired state is recorded and nothing will become Ready.
       if (worst === 'Healthy' || worst === 'Unknown') return;
       if (this.#now() > deadline) throw new PloydError('E_TIMEOUT', `${name}: wave not Healthy in time (${worst}): ${hs.map((h, i) => `${keys[i]?.name}=${h.health}`).join(', ')}`);
       if (this.#stopped) throw new PloydError('E_SYNC_FAILED', 'controller stopping');
+      if (first) await beforeWaiting();
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string): Promise<void> {
+  /**
+   * Ends an operation: history, then one write of the app's state. After a success, `target` (the
+   * app and desired state synced) is compared with live state again and the result is part of that
+   * write, so status and health reflect what was just done without another reconcile pass.
+   */
+  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string, target?: { app: Application; desired: DesiredState }): Promise<void> {
     const resources = [...op.applied, ...op.hooks.map((h) => ({ kind: 'Hook', name: h.name, phase: h.phase, action: h.ok ? 'succeeded' : 'failed', message: h.message }))];
     await this.#o.store.applications.finishSync(op.historyId, { phase, message, resources });
     const now = this.#now();
-    await this.#updateState(name, (s) => {
-      const { operation: _op, ...rest } = s;
-      const lastOperation = { phase, message, revision: op.revision, finishedAt: new Date(now).toISOString() };
-      if (phase === 'Succeeded') {
-        const { retry: _r, ...ok } = rest;
-        return { ...ok, syncedRevision: op.revision, lastOperation };
-      }
-      const attempts = s.retry?.revision === op.revision ? s.retry.attempts + 1 : 1;
-      const delay = backoffDelay(attempts - 1, this.#o.retryBackoff ?? SYNC_RETRY_BACKOFF);
-      return { ...rest, lastOperation, retry: { revision: op.revision, attempts, nextAt: now + delay } };
-    });
+    const cmp = phase === 'Succeeded' && target ? await this.#compare(target.app, target.desired, op.applied) : undefined;
+    const sync = cmp ? syncStatusOf(cmp.diffs) : undefined;
+    const state = await this.#updateState(
+      name,
+      (s) => {
+        const { operation: _op, ...rest } = withManaged(s, op.applied);
+        const lastOperation = { phase, message, revision: op.revision, finishedAt: new Date(now).toISOString() };
+        if (phase === 'Succeeded') {
+          const { retry: _r, ...ok } = rest;
+          return { ...ok, syncedRevision: op.revision, lastOperation, ...(cmp ? { resources: cmp.resources, conditions: sync === 'Synced' ? [] : (s.conditions ?? []) } : {}) };
+        }
+        const attempts = s.retry?.revision === op.revision ? s.retry.attempts + 1 : 1;
+        const delay = backoffDelay(attempts - 1, this.#o.retryBackoff ?? SYNC_RETRY_BACKOFF);
+        return { ...rest, lastOperation, retry: { revision: op.revision, attempts, nextAt: now + delay } };
+      },
+      cmp && sync ? { syncStatus: sync, healthStatus: cmp.health } : {},
+    );
     this.metrics.syncTotal.inc({ phase });
     this.#log[phase === 'Succeeded' ? 'info' : 'warn']({ application: name, revision: op.revision, phase, message }, 'controller: sync finished');
-    // Re-compare at once: status and health reflect what was just done.
-    this.enqueue(name, phase === 'Failed' ? 50 : 0);
+    if (cmp && sync) this.#recordInfo(await this.#current(name), sync, cmp.health);
+    // Synced and Healthy as just compared: nothing more to do until something changes (a change
+    // during the sync re-queued the app already). Otherwise re-compare at once, level-triggered.
+    if (sync === 'Synced' && cmp?.health === 'Healthy') {
+      if (state.selfHeal && state.selfHeal.nextAt > now) this.enqueue(name, state.selfHeal.nextAt - now);
+    } else this.enqueue(name, phase === 'Failed' ? 50 : 0);
   }
 
   // --- views ------------------------------------------------------------------------------------
