@@ -69,6 +69,19 @@ for (const backend of BACKENDS) {
       expect(await codeOf(store.resources.delete(key))).toBe('E_NOT_FOUND');
     });
 
+    it('getMany returns the resources that exist among the keys, with their application', async () => {
+      const a = { kind: 'GatewayRoute', namespace: 'gm', name: 'a' };
+      const b = { kind: 'ModelDeployment', namespace: 'gm', name: 'b' };
+      await store.resources.create(a, { ...values(), application: 'shop' });
+      await store.resources.create(b, values());
+      const found = await store.resources.getMany([a, b, { kind: 'GatewayRoute', namespace: 'gm', name: 'absent' }, { kind: 'ModelDeployment', namespace: 'other', name: 'b' }]);
+      expect(found.map((r) => `${r.kind}/${r.name}:${r.application}`).sort()).toEqual(['GatewayRoute/a:shop', 'ModelDeployment/b:null']);
+      expect(await store.resources.getMany([])).toEqual([]);
+      // Hostile names stay data in the tuple list too.
+      expect(await store.resources.getMany([{ kind: "K'); drop table resources; --", namespace: 'gm', name: 'x' }])).toEqual([]);
+      expect(await store.resources.get(a)).toBeDefined();
+    });
+
     it('keeps arrays and nested JSON intact in jsonb columns', async () => {
       const key = { kind: 'GatewayRoute', namespace: 'default', name: 'json' };
       const spec = { models: [{ name: 'a', weight: 90 }, { name: 'b', weight: 10 }], empty: [], nested: { x: [1, [2, 3]], s: "it's \"quoted\"" } };
