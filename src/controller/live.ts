@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { isPloydError, PloydError } from '../errors/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
 import type { HealthStatus } from '../runtime/index.ts';
@@ -81,8 +82,14 @@ export async function applyResource(ployd: Ployd, kind: string, manifest: Record
     }
     case 'Policy': {
       // Policies have no update call: replace (a policy absent for a moment is checked again at
-      // the next validation; the stored one is what the validator reads).
-      await ployd.security.deletePolicy(ref, actor).catch((e: unknown) => {
+      // the next validation; the stored one is what the validator reads). One stored exactly as
+      // Git has it is left alone, so re-applying (a resumed sync) writes nothing, as for the others.
+      const stored = await ployd.security.getPolicy(ref).catch((e: unknown) => {
+        if (isCode('E_NOT_FOUND')(e)) return undefined;
+        throw e;
+      });
+      if (stored && isDeepStrictEqual(stored.manifest, manifest)) return 'applied';
+      if (stored) await ployd.security.deletePolicy(ref, actor).catch((e: unknown) => {
         if (!(isPloydError(e) && e.code === 'E_NOT_FOUND')) throw e;
       });
       await ployd.security.createPolicy(manifest, actor);
