@@ -4,7 +4,7 @@ import { rootLogger, type Logger } from '../log/index.ts';
 import { Application as ApplicationSchema, type Application, type Hook } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
-import type { ApplicationRecord, Store } from '../store/index.ts';
+import type { ApplicationRecord, ApplicationValues, Store } from '../store/index.ts';
 import type { AppState, OperationState, ResourceStatus } from './app-state.ts';
 import { backoffDelay, SELF_HEAL_BACKOFF, SYNC_RETRY_BACKOFF } from './backoff.ts';
 import { environmentOf, readCatalog, renderApplication, type DesiredResource, type DesiredState } from './desired.ts';
@@ -288,30 +288,33 @@ export class Controller {
       }
       // One listing instead of a read per app: refresh stays one statement per changed app.
       const stored = new Map((await this.#listAllApps()).map((r) => [r.name, r]));
-      for (const { app } of catalog.applications) await this.#upsertApp(app, stored.get(app.metadata.name));
+      const created: { name: string; values: ApplicationValues }[] = [];
+      for (const { app } of catalog.applications) {
+        const values = this.#appValues(app);
+        const existing = stored.get(app.metadata.name);
+        if (existing) await this.#updateApp(existing, values);
+        else created.push({ name: app.metadata.name, values });
+      }
+      // New apps in a few multi-row statements (a repo of 1,000 apps starts with 1,000 of them).
+      for (let i = 0; i < created.length; i += 500) for (const rec of await this.#o.store.applications.createMany(created.slice(i, i + 500))) this.#remember(rec);
     }
     await this.enqueueAll();
   }
 
-  async #upsertApp(app: Application, existing: ApplicationRecord | undefined): Promise<void> {
-    const apps = this.#o.store.applications;
-    const name = app.metadata.name;
-    const values = {
+  #appValues(app: Application): ApplicationValues {
+    return {
       project: app.spec.project,
       environment: environmentOf(app),
       spec: app,
-      manifest: app as unknown as Record<string, unknown>,
+      manifest: app,
       hash: createHash('sha256').update(JSON.stringify(app)).digest('hex'),
     };
-    if (!existing) {
-      const created = await apps.create(name, values).catch((e: unknown) => {
-        if (!(isPloydError(e) && e.code === 'E_ALREADY_EXISTS')) throw e;
-        return undefined;
-      });
-      if (created) this.#remember(created);
-      return;
-    }
-    this.#remember(existing);
+  }
+
+  /** Records a changed Application spec (compare-and-set from the record listed). */
+  async #updateApp(existing: ApplicationRecord, values: ApplicationValues): Promise<void> {
+    const apps = this.#o.store.applications;
+    const name = existing.name;
     if (existing.hash !== values.hash) {
       let first = true;
       await this.#retryCas(async () => {

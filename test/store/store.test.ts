@@ -82,6 +82,20 @@ for (const backend of BACKENDS) {
       expect(await store.resources.get(a)).toBeDefined();
     });
 
+    it('createMany creates applications in one statement and skips names that exist', async () => {
+      const v = (project: string) => ({ project, environment: 'dev', spec: { p: project }, manifest: {}, hash: project });
+      await store.applications.create('cm-a', v('first'));
+      const made = await store.applications.createMany([
+        { name: 'cm-a', values: v('second') },
+        { name: 'cm-b', values: v('second') },
+        { name: 'cm-c', values: v('second') },
+      ]);
+      expect(made.map((r) => r.name).sort()).toEqual(['cm-b', 'cm-c']);
+      expect(made[0]).toMatchObject({ project: 'second', syncStatus: 'Unknown', healthStatus: 'Unknown', resourceVersion: 1 });
+      expect((await store.applications.get('cm-a'))?.project).toBe('first');
+      expect(await store.applications.createMany([])).toEqual([]);
+    });
+
     it('keeps arrays and nested JSON intact in jsonb columns', async () => {
       const key = { kind: 'GatewayRoute', namespace: 'default', name: 'json' };
       const spec = { models: [{ name: 'a', weight: 90 }, { name: 'b', weight: 10 }], empty: [], nested: { x: [1, [2, 3]], s: "it's \"quoted\"" } };
