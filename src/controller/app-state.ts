@@ -4,7 +4,11 @@ import type { FieldChange, ResourceKey } from './diff.ts';
 import type { HookResult } from './hooks.ts';
 import type { PlanStep } from './plan.ts';
 
-/** A sync in progress, persisted before each step so a restart resumes it (steps are idempotent). */
+/**
+ * A sync in progress, persisted at its start and wherever a restart must not redo or lose
+ * something (after hooks, before health waits, on stop); a restart resumes at `step`, re-running
+ * only idempotent applies and prunes.
+ */
 export interface OperationState {
   readonly historyId: number;
   readonly revision: string;

@@ -4,7 +4,7 @@ import { rootLogger, type Logger } from '../log/index.ts';
 import { Application as ApplicationSchema, hasSyncOption, type Application, type Hook } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
-import type { ApplicationRecord, Store } from '../store/index.ts';
+import type { ApplicationRecord, ApplicationValues, Store } from '../store/index.ts';
 import type { AppState, OperationState, ResourceStatus } from './app-state.ts';
 import { backoffDelay, SELF_HEAL_BACKOFF, SYNC_RETRY_BACKOFF } from './backoff.ts';
 import { environmentOf, readCatalog, renderApplication, type DesiredResource, type DesiredState } from './desired.ts';
@@ -96,6 +96,20 @@ export interface SyncRequest {
 }
 
 const GITOPS_SUBJECT = 'system:gitops';
+/** During a long sync, progress is written at least this often (what `ployd app get` shows). */
+const PROGRESS_MS = 1_000;
+
+/** `managed` after an operation's applies and prunes (idempotent: replaying them changes nothing). */
+function withManaged(s: AppState, applied: OperationState['applied']): AppState {
+  if (applied.length === 0) return s;
+  const keys = new Map((s.managed ?? []).map((k) => [keyString(k), k]));
+  for (const a of applied) {
+    const k = { kind: a.kind, namespace: a.namespace, name: a.name };
+    if (a.action === 'pruned') keys.delete(keyString(k));
+    else if ((MANAGED_KINDS as readonly string[]).includes(a.kind)) keys.set(keyString(k), k);
+  }
+  return { ...s, managed: [...keys.values()] };
+}
 
 function stateOf(rec: ApplicationRecord): AppState {
   return (rec.operation ?? {});
@@ -140,6 +154,12 @@ export class Controller {
   #lastError: string | undefined;
   /** The Applications of the last head revision read in full; undefined until then. */
   #head: { readonly sha: string; readonly apps: ReadonlySet<string> } | undefined;
+  /**
+   * The last application record this controller read or wrote, per app. Writes are
+   * compare-and-set on resourceVersion, so a stale entry costs one E_CONFLICT and a re-read, never
+   * a lost update; it saves a read before every status write. A reconcile starts from a fresh read.
+   */
+  readonly #known = new Map<string, ApplicationRecord>();
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -322,33 +342,69 @@ export class Controller {
         });
         if (applied && JSON.stringify(applied.lines) !== JSON.stringify(lines)) this.#log.info({ project: name }, 'controller: project roles applied');
       }
-      for (const { app, finalizers } of catalog.applications) await this.#upsertApp(app, finalizers);
+      // One listing instead of a read per app: refresh stays one statement per changed app.
+      const stored = new Map((await this.#listAllApps()).map((r) => [r.name, r]));
+      const created: { name: string; values: ApplicationValues }[] = [];
+      for (const { app, finalizers } of catalog.applications) {
+        const values = this.#appValues(app, finalizers);
+        const existing = stored.get(app.metadata.name);
+        if (existing) await this.#updateApp(existing, values);
+        else created.push({ name: app.metadata.name, values });
+      }
+      // New apps in a few multi-row statements (a repo of 1,000 apps starts with 1,000 of them).
+      for (let i = 0; i < created.length; i += 500) for (const rec of await this.#o.store.applications.createMany(created.slice(i, i + 500))) this.#remember(rec);
     }
     // An app absent from a head read in full (and signed when required) was removed from Git.
     this.#head = !sigError && catalog.complete ? { sha: head, apps: new Set(catalog.applications.map((a) => a.app.metadata.name)) } : undefined;
     await this.enqueueAll();
   }
 
-  async #upsertApp(app: Application, finalizers: readonly string[]): Promise<void> {
-    const apps = this.#o.store.applications;
-    const name = app.metadata.name;
+  #appValues(app: Application, finalizers: readonly string[]): ApplicationValues {
     // The manifest keeps the finalizers (the typed spec has none): they decide a cascading removal.
     const manifest = (finalizers.length > 0 ? { ...app, metadata: { ...app.metadata, finalizers } } : app) as unknown as Record<string, unknown>;
-    const values = {
+    return {
       project: app.spec.project,
       environment: environmentOf(app),
       spec: app,
       manifest,
       hash: createHash('sha256').update(JSON.stringify(manifest)).digest('hex'),
     };
-    const existing = await apps.get(name);
-    if (!existing) {
-      await apps.create(name, values).catch((e: unknown) => {
-        if (!(isPloydError(e) && e.code === 'E_ALREADY_EXISTS')) throw e;
+  }
+
+  /** Records a changed Application spec (compare-and-set from the record listed). */
+  async #updateApp(existing: ApplicationRecord, values: ApplicationValues): Promise<void> {
+    const apps = this.#o.store.applications;
+    const name = existing.name;
+    if (existing.hash !== values.hash) {
+      let first = true;
+      await this.#retryCas(async () => {
+        const cur = first ? existing : await this.#read(name);
+        first = false;
+        this.#remember(await apps.update(name, cur?.resourceVersion ?? 0, values));
       });
-      return;
     }
-    if (existing.hash !== values.hash) await this.#retryCas(() => apps.get(name).then((r) => apps.update(name, r?.resourceVersion ?? 0, values)));
+  }
+
+  /** Keeps the newest record seen for an app (an older read finishing late never wins). */
+  #remember(rec: ApplicationRecord): ApplicationRecord {
+    const cur = this.#known.get(rec.name);
+    if (!cur || cur.resourceVersion <= rec.resourceVersion) this.#known.set(rec.name, rec);
+    return rec;
+  }
+
+  /** A fresh read from the store (and remembered). */
+  async #read(name: string): Promise<ApplicationRecord | undefined> {
+    const rec = await this.#o.store.applications.get(name);
+    if (rec) this.#remember(rec);
+    else this.#known.delete(name);
+    return rec;
+  }
+
+  /** The record as this controller last saw it, read if it never did. */
+  async #current(name: string): Promise<ApplicationRecord> {
+    const rec = this.#known.get(name) ?? (await this.#read(name));
+    if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
+    return rec;
   }
 
   async #retryCas<T>(fn: () => Promise<T>): Promise<T> {
@@ -361,13 +417,18 @@ export class Controller {
     }
   }
 
-  /** Reads the app, applies `change` to its state and writes it back (retrying on conflicts). */
+  /**
+   * Applies `change` to the app's state and writes it (one statement: compare-and-set against the
+   * last record seen; on a conflict, reads afresh and re-applies `change`).
+   */
   async #updateState(name: string, change: (s: AppState) => AppState, status: { syncStatus?: string; healthStatus?: string; revision?: string | null } = {}): Promise<AppState> {
+    let fresh = false;
     return this.#retryCas(async () => {
-      const rec = await this.#o.store.applications.get(name);
+      const rec = fresh ? await this.#read(name) : await this.#current(name);
+      fresh = true;
       if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
       const next = change(stateOf(rec));
-      await this.#o.store.applications.setStatus(name, rec.resourceVersion, { ...status, operation: next });
+      this.#remember(await this.#o.store.applications.setStatus(name, rec.resourceVersion, { ...status, operation: next }));
       return next;
     });
   }
@@ -411,7 +472,7 @@ export class Controller {
     let cursor: string | undefined;
     do {
       const p = await this.#o.store.applications.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-      out.push(...p.items);
+      for (const r of p.items) out.push(this.#remember(r));
       cursor = p.nextCursor;
     } while (cursor !== undefined);
     return out;
@@ -526,7 +587,7 @@ export class Controller {
     return { ...desired, diagnostics: [...desired.diagnostics, ...violations.map((message): Diagnostic => ({ severity: 'error', code: 'E_PROJECT_DENIED', message }))] };
   }
 
-  async #compare(app: Application, desired: DesiredState): Promise<{ diffs: ResourceDiff[]; resources: ResourceStatus[]; health: HealthStatus }> {
+  async #compare(app: Application, desired: DesiredState, applied: OperationState['applied'] = []): Promise<{ diffs: ResourceDiff[]; resources: ResourceStatus[]; health: HealthStatus }> {
     const desiredMap = new Map<string, { key: ResourceKey; value: Json; group: string }>();
     const other: ResourceStatus[] = [];
     for (const r of desired.resources) {
@@ -535,8 +596,8 @@ export class Controller {
       else if (DEFERRED_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'Deferred', message: `${r.key.kind} is recorded; the local controller does not act on it yet` });
       else if (!CONFIG_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'NotActionable', message: `${r.key.kind} is a Kubernetes kind: the local runtime cannot act on it` });
     }
-    const managed = stateOf(await this.#require(app.metadata.name)).managed ?? [];
-    const live = await readLive(this.#o.ployd, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
+    const managed = withManaged(stateOf(await this.#current(app.metadata.name)), applied).managed ?? [];
+    const live = await readLive(this.#o.store, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
     const diffs = diffResources(desiredMap, live, ignoreRulesOf(app).rules);
     const resources: ResourceStatus[] = [];
     const healths: HealthStatus[] = [];
@@ -565,14 +626,14 @@ export class Controller {
   }
 
   async #require(name: string): Promise<ApplicationRecord> {
-    const rec = await this.#o.store.applications.get(name);
+    const rec = await this.#read(name);
     if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
     return rec;
   }
 
   /** One level-triggered pass over an application: compare, report, and sync when the policy says so. */
   async reconcile(name: string): Promise<void> {
-    const rec = await this.#o.store.applications.get(name);
+    const rec = await this.#read(name);
     if (!rec) return;
     const app = appOf(rec);
     const state = stateOf(rec);
@@ -651,33 +712,31 @@ export class Controller {
     const reset = sync === 'Synced' && state.selfHeal && now >= state.selfHeal.nextAt;
     // A new revision whose desired state equals live state needs no operation: it is synced.
     const caughtUp = sync === 'Synced' && !state.pinnedRevision && target !== state.syncedRevision;
-    await this.#updateState(
-      name,
-      (s) => {
-        const { diagnostics: _d, refusedRevision: _r, ...rest } = s;
-        return {
-          ...rest,
-          ...(reset ? { selfHeal: { attempts: 0, nextAt: 0 } } : {}),
-          targetRevision: target,
-          ...(caughtUp ? { syncedRevision: target } : {}),
-          conditions,
-          resources: cmp.resources,
-          reconciledAt: new Date(now).toISOString(),
-        };
-      },
-      { syncStatus: sync, healthStatus: cmp.health },
-    );
+    const healAttempts = action?.kind === 'sync' && action.reason === 'self-heal' ? (state.selfHeal?.attempts ?? 0) + 1 : undefined;
+    const report = (s: AppState): AppState => {
+      const { diagnostics: _d, refusedRevision: _r, ...rest } = s;
+      return {
+        ...rest,
+        ...(reset ? { selfHeal: { attempts: 0, nextAt: 0 } } : {}),
+        ...(healAttempts !== undefined ? { selfHeal: { attempts: healAttempts, nextAt: now + backoffDelay(healAttempts, this.#o.selfHealBackoff ?? SELF_HEAL_BACKOFF) } } : {}),
+        targetRevision: target,
+        ...(caughtUp ? { syncedRevision: target } : {}),
+        conditions,
+        resources: cmp.resources,
+        reconciledAt: new Date(now).toISOString(),
+      };
+    };
+    const status = { syncStatus: sync, healthStatus: cmp.health };
     this.#recordInfo(rec, sync, cmp.health);
+    if (action?.kind === 'sync') {
+      if (healAttempts !== undefined) this.#log.info({ application: name, attempts: healAttempts }, 'controller: live state drifted; self-healing');
+      // The report and the operation land in one write (the operation is the resume point).
+      await this.#startOperation(name, app, target, desired, cmp.diffs, { subject: GITOPS_SUBJECT, prune: policy?.prune ?? false }, { change: report, status });
+      return;
+    }
+    await this.#updateState(name, report, status);
     if (action?.kind === 'wait') this.enqueue(name, Math.max(50, action.ms));
-    else if (action?.kind === 'sync') {
-      if (action.reason === 'self-heal') {
-        const h = state.selfHeal ?? { attempts: 0, nextAt: 0 };
-        const attempts = h.attempts + 1;
-        await this.#updateState(name, (s) => ({ ...s, selfHeal: { attempts, nextAt: now + backoffDelay(attempts, this.#o.selfHealBackoff ?? SELF_HEAL_BACKOFF) } }));
-        this.#log.info({ application: name, attempts }, 'controller: live state drifted; self-healing');
-      }
-      await this.#startOperation(name, app, target, desired, cmp.diffs, { subject: GITOPS_SUBJECT, prune: policy?.prune ?? false });
-    } else if (sync === 'Synced' && state.selfHeal && state.selfHeal.nextAt > now) this.enqueue(name, state.selfHeal.nextAt - now);
+    else if (sync === 'Synced' && state.selfHeal && state.selfHeal.nextAt > now) this.enqueue(name, state.selfHeal.nextAt - now);
   }
 
   #recordInfo(rec: ApplicationRecord, sync: string, health: string): void {
@@ -716,7 +775,7 @@ export class Controller {
     const state = stateOf(rec);
     const synced = state.syncedRevision ? await this.desiredAt(app, state.syncedRevision).catch(() => undefined) : undefined;
     const decision = removalDecision(app, finalizersOf(rec.manifest), synced?.environment?.spec?.promotion?.mode === 'manual');
-    const live = await readLive(this.#o.ployd, rec.name, [...(state.managed ?? []), ...(synced?.resources.map((r) => r.key) ?? [])]);
+    const live = await readLive(this.#o.store, rec.name, [...(state.managed ?? []), ...(synced?.resources.map((r) => r.key) ?? [])]);
     const keys = deletionOrder([...live.values()].map((l) => l.key));
     const actor = this.#actor(head);
     if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
@@ -735,6 +794,7 @@ export class Controller {
         commit: head,
       });
     });
+    this.#known.delete(rec.name);
     this.metrics.removeAppInfo(rec.name);
     for (const [k, v] of this.#owner) if (v === rec.name) this.#owner.delete(k);
     this.#log.warn(
@@ -817,6 +877,7 @@ export class Controller {
     desired: DesiredState,
     diffs: ResourceDiff[],
     who: { subject: string; groups?: readonly string[]; prune: boolean },
+    fold?: { change: (s: AppState) => AppState; status: { syncStatus?: string; healthStatus?: string } },
   ): Promise<void> {
     const opts = app.spec.syncPolicy.syncOptions;
     const waves = new Map(desired.resources.map((r) => [keyString(r.key), r.wave]));
@@ -839,7 +900,7 @@ export class Controller {
       applied: [],
     };
     // Persisted before acting: a restart finds it and resumes at `step`.
-    await this.#updateState(name, (s) => ({ ...s, operation: op }));
+    await this.#updateState(name, (s) => ({ ...(fold ? fold.change(s) : s), operation: op }), fold?.status);
     this.metrics.syncTotal.inc({ phase: 'Running' });
     this.#log.info({ application: name, revision, steps: plan.length, by: who.subject }, 'controller: sync started');
     await this.#runOperation(name, op);
@@ -847,7 +908,7 @@ export class Controller {
 
   async #runOperation(name: string, start: OperationState): Promise<void> {
     let op = start;
-    const rec = await this.#require(name);
+    const rec = await this.#current(name);
     const app = appOf(rec);
     const desired = await this.desiredAt(app, op.revision);
     const byKey = new Map<string, DesiredResource>(desired.resources.map((r) => [keyString(r.key), r]));
@@ -859,6 +920,24 @@ export class Controller {
       ...(this.#o.gpuCount ? { gpuCount: this.#o.gpuCount } : {}),
       ...(this.#o.gateway ? { gateway: this.#o.gateway } : {}),
     };
+    // The store holds the operation as of step `saved`: the resume point. Steps are idempotent
+    // (an apply of what is stored changes nothing and writes no audit row; a prune of what is gone
+    // is a no-op), so progress is written only where a restart must not redo or lose something:
+    // after hooks that ran (side effects, results), before waiting for health (the step a restart
+    // resumes at, and what `ployd app get` shows), on stop, at least every PROGRESS_MS for long
+    // syncs, and at the end. A crash between two writes re-runs the idempotent steps since.
+    let saved = op.step;
+    let savedAt = performance.now();
+    const save = async (o: OperationState): Promise<void> => {
+      if (o.step === saved) return;
+      await this.#updateState(name, (s) => ({ ...withManaged(s, o.applied), operation: o }));
+      saved = o.step;
+      savedAt = performance.now();
+    };
+    const saveOnStop = async (o: OperationState): Promise<void> => {
+      // A controller that lost the lock must not write: the new leader owns the operation now.
+      if (this.#o.leaderElection?.isLeader !== false) await save(o);
+    };
     try {
       if (desired.diagnostics.some((d) => d.severity === 'error')) throw new PloydError('E_SYNC_FAILED', `revision ${op.revision.slice(0, 12)} does not validate`);
       if (op.step === 0) {
@@ -866,13 +945,16 @@ export class Controller {
         if (created) op = { ...op, applied: [...op.applied, created] };
       }
       while (op.step < op.plan.length) {
-        if (this.#stopped) return; // resumed by the next start
-        // Confirmed on the locking session before each step: a deposed leader starts no new step.
+        if (this.#stopped) return await saveOnStop(op); // resumed by the next start
+        // Confirmed on the locking session before each step: a deposed leader starts no new step
+        // and writes nothing more (the new leader resumes from the last saved step).
         if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
         const step = op.plan[op.step] as PlanStep;
         const extra: { hooks?: HookResult[]; applied?: OperationState['applied'] } = {};
+        let ranHooks = false;
         if (step.type === 'hooks') {
           const results = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === step.phase), hookEnv);
+          ranHooks = results.length > 0;
           extra.hooks = [...op.hooks, ...results];
           const failed = results.find((r) => !r.ok);
           if (failed) {
@@ -881,10 +963,11 @@ export class Controller {
           }
         } else if (step.type === 'apply') {
           const applied = [...op.applied];
+          const managed = new Set((withManaged(stateOf(rec), op.applied).managed ?? []).map(keyString));
           for (const key of step.keys) {
             const d = byKey.get(keyString(key));
             if (!d) continue;
-            const result = await applyResource(this.#o.ployd, key.kind, d.manifest, actor);
+            const result = await applyResource(this.#o.ployd, key.kind, d.manifest, actor, managed.has(keyString(key)));
             applied.push({ ...key, action: result });
           }
           extra.applied = applied;
@@ -896,27 +979,22 @@ export class Controller {
           }
           extra.applied = applied;
         } else {
-          await this.#waitHealthy(name, [...byKey.values()].filter((r) => r.wave === step.wave && r.key.kind === 'ModelDeployment').map((r) => r.key));
+          const waiting = op;
+          await this.#waitHealthy(
+            name,
+            [...byKey.values()].filter((r) => r.wave === step.wave && r.key.kind === 'ModelDeployment').map((r) => r.key),
+            () => save(waiting),
+          );
         }
         op = { ...op, ...extra, step: op.step + 1 };
-        const next = op;
-        const touched = step.type === 'apply' || step.type === 'prune' ? step : undefined;
-        await this.#updateState(name, (s) => {
-          if (!touched) return { ...s, operation: next };
-          const keys = new Map((s.managed ?? []).map((k) => [keyString(k), k]));
-          for (const k of touched.keys) {
-            if (touched.type === 'prune') keys.delete(keyString(k));
-            else if ((MANAGED_KINDS as readonly string[]).includes(k.kind)) keys.set(keyString(k), { kind: k.kind, namespace: k.namespace, name: k.name });
-          }
-          return { ...s, operation: next, managed: [...keys.values()] };
-        });
+        if (ranHooks || performance.now() - savedAt > PROGRESS_MS) await save(op);
       }
-      await this.#finish(name, op, 'Succeeded', `synced to ${op.revision.slice(0, 12)}`);
+      await this.#finish(name, op, 'Succeeded', `synced to ${op.revision.slice(0, 12)}`, { target: { app, desired } });
     } catch (err) {
-      if (this.#stopped) return;
+      if (this.#stopped) return await saveOnStop(op);
       const message = err instanceof Error ? err.message : String(err);
       const failHooks = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === 'SyncFail'), hookEnv);
-      await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message, isPloydError(err) ? err.code : 'E_SYNC_FAILED');
+      await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message, { code: isPloydError(err) ? err.code : 'E_SYNC_FAILED' });
     }
   }
 
@@ -962,41 +1040,59 @@ export class Controller {
     return out;
   }
 
-  async #waitHealthy(name: string, keys: readonly ResourceKey[]): Promise<void> {
+  /** Polls until the wave is Healthy; `beforeWaiting` runs once, when it is not Healthy at once. */
+  async #waitHealthy(name: string, keys: readonly ResourceKey[], beforeWaiting: () => Promise<void>): Promise<void> {
     const deadline = this.#now() + (this.#o.healthTimeoutMs ?? 300_000);
-    for (;;) {
+    for (let first = true; ; first = false) {
       const hs = await Promise.all(keys.map((k) => resourceHealth(this.#o.ployd, k, true)));
       const worst = rollUpHealth(hs.map((h) => h.health));
       // Unknown = no runtime attached: desired state is recorded and nothing will become Ready.
       if (worst === 'Healthy' || worst === 'Unknown') return;
       if (this.#now() > deadline) throw new PloydError('E_TIMEOUT', `${name}: wave not Healthy in time (${worst}): ${hs.map((h, i) => `${keys[i]?.name}=${h.health}`).join(', ')}`);
       if (this.#stopped) throw new PloydError('E_SYNC_FAILED', 'controller stopping');
+      if (first) await beforeWaiting();
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string, code?: ErrorCode): Promise<void> {
+  /**
+   * Ends an operation: history, then one write of the app's state. After a success, `target` (the
+   * app and desired state synced) is compared with live state again and the result is part of that
+   * write, so status and health reflect what was just done without another reconcile pass.
+   */
+  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string, extra: { code?: ErrorCode; target?: { app: Application; desired: DesiredState } } = {}): Promise<void> {
+    const { code, target } = extra;
     const resources = [
       ...op.applied,
       ...op.hooks.map((h) => ({ kind: 'Hook', name: h.name, phase: h.phase, action: h.ok ? 'succeeded' : 'failed', message: h.message, ...(h.code ? { code: h.code } : {}) })),
     ];
     await this.#o.store.applications.finishSync(op.historyId, { phase, message, resources });
     const now = this.#now();
-    await this.#updateState(name, (s) => {
-      const { operation: _op, ...rest } = s;
-      const lastOperation = { phase, message, ...(code ? { code } : {}), revision: op.revision, finishedAt: new Date(now).toISOString() };
-      if (phase === 'Succeeded') {
-        const { retry: _r, ...ok } = rest;
-        return { ...ok, syncedRevision: op.revision, lastOperation };
-      }
-      const attempts = s.retry?.revision === op.revision ? s.retry.attempts + 1 : 1;
-      const delay = backoffDelay(attempts - 1, this.#o.retryBackoff ?? SYNC_RETRY_BACKOFF);
-      return { ...rest, lastOperation, retry: { revision: op.revision, attempts, nextAt: now + delay } };
-    });
+    const cmp = phase === 'Succeeded' && target ? await this.#compare(target.app, target.desired, op.applied) : undefined;
+    const sync = cmp ? syncStatusOf(cmp.diffs) : undefined;
+    const state = await this.#updateState(
+      name,
+      (s) => {
+        const { operation: _op, ...rest } = withManaged(s, op.applied);
+        const lastOperation = { phase, message, ...(code ? { code } : {}), revision: op.revision, finishedAt: new Date(now).toISOString() };
+        if (phase === 'Succeeded') {
+          const { retry: _r, ...ok } = rest;
+          return { ...ok, syncedRevision: op.revision, lastOperation, ...(cmp ? { resources: cmp.resources, conditions: sync === 'Synced' ? [] : (s.conditions ?? []) } : {}) };
+        }
+        const attempts = s.retry?.revision === op.revision ? s.retry.attempts + 1 : 1;
+        const delay = backoffDelay(attempts - 1, this.#o.retryBackoff ?? SYNC_RETRY_BACKOFF);
+        return { ...rest, lastOperation, retry: { revision: op.revision, attempts, nextAt: now + delay } };
+      },
+      cmp && sync ? { syncStatus: sync, healthStatus: cmp.health } : {},
+    );
     this.metrics.syncTotal.inc({ phase });
     this.#log[phase === 'Succeeded' ? 'info' : 'warn']({ application: name, revision: op.revision, phase, message }, 'controller: sync finished');
-    // Re-compare at once: status and health reflect what was just done.
-    this.enqueue(name, phase === 'Failed' ? 50 : 0);
+    if (cmp && sync) this.#recordInfo(await this.#current(name), sync, cmp.health);
+    // Synced and Healthy as just compared: nothing more to do until something changes (a change
+    // during the sync re-queued the app already). Otherwise re-compare at once, level-triggered.
+    if (sync === 'Synced' && cmp?.health === 'Healthy') {
+      if (state.selfHeal && state.selfHeal.nextAt > now) this.enqueue(name, state.selfHeal.nextAt - now);
+    } else this.enqueue(name, phase === 'Failed' ? 50 : 0);
   }
 
   // --- views ------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ export interface RepoCatalog {
 interface OpenTree {
   readonly fs: RepoFs;
   readonly scan: RepoScan;
-  readonly envLoads: Map<string, ReturnType<typeof loadRepo>>;
+  readonly envLoads: Map<string, EnvView>;
   catalog?: RepoCatalog;
   secrets?: readonly Diagnostic[];
 }
@@ -77,13 +77,50 @@ function openTree(dir: string): OpenTree {
   return t;
 }
 
-function envLoad(t: OpenTree, environment: string): ReturnType<typeof loadRepo> {
-  let l = t.envLoads.get(environment);
-  if (!l) {
-    l = loadRepo(t.fs, t.scan, { environment });
-    t.envLoads.set(environment, l);
+/**
+ * A tree loaded for one environment, indexed so rendering one app costs O(its resources): by
+ * every directory that contains a file (and the file itself), in load order. Without the index
+ * each app filtered every resource of the repo: O(apps²) for a repo of many apps.
+ */
+interface EnvView {
+  readonly resources: readonly LoadedResource[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly resourcesUnder: ReadonlyMap<string, readonly LoadedResource[]>;
+  readonly diagnosticsUnder: ReadonlyMap<string, readonly Diagnostic[]>;
+  /** Policies and Environments: they apply to every app of the environment. */
+  readonly envWide: readonly LoadedResource[];
+}
+
+function indexByPath<T>(items: readonly T[], fileOf: (item: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const file = fileOf(item);
+    if (file === undefined) continue;
+    const parts = file.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const key = parts.slice(0, i).join('/');
+      const list = out.get(key);
+      if (list) list.push(item);
+      else out.set(key, [item]);
+    }
   }
-  return l;
+  return out;
+}
+
+function envLoad(t: OpenTree, environment: string): EnvView {
+  let v = t.envLoads.get(environment);
+  if (!v) {
+    const l = loadRepo(t.fs, t.scan, { environment });
+    v = {
+      resources: l.resources,
+      diagnostics: l.diagnostics,
+      resourcesUnder: indexByPath(l.resources, (r) => r.file),
+      diagnosticsUnder: indexByPath(l.diagnostics, (d) => d.file),
+      envWide: l.resources.filter((r) => r.parsed.resource.kind === 'Policy' || r.parsed.resource.kind === 'Environment'),
+    };
+    t.envLoads.set(environment, v);
+  }
+  return v;
 }
 
 /**
@@ -181,15 +218,15 @@ export function renderApplication(treeDir: string, app: Application): DesiredSta
     }
   } else {
     const view = envLoad(t, environment);
-    const under = (f: string | undefined): boolean => path === '' || (f !== undefined && (f === path || f.startsWith(`${path}/`)));
-    loaded = view.resources.filter((r) => under(r.file));
-    diagnostics.push(...view.diagnostics.filter((d) => under(d.file)));
+    // The files at `path` or under it (everything when the path is the repo root).
+    loaded = path === '' ? [...view.resources] : [...(view.resourcesUnder.get(path) ?? [])];
+    diagnostics.push(...(path === '' ? view.diagnostics : (view.diagnosticsUnder.get(path) ?? [])));
   }
   // The environment's policies (and Environment resource) apply to the app even when they live
   // outside its path, as `ployd validate --env` checks them.
   const view = envLoad(t, environment);
-  const extra = view.resources.filter(
-    (r) => (r.parsed.resource.kind === 'Policy' || r.parsed.resource.kind === 'Environment') && !loaded.some((l) => l.parsed.resource.kind === r.parsed.resource.kind && l.parsed.resource.metadata.name === r.parsed.resource.metadata.name),
+  const extra = view.envWide.filter(
+    (r) => !loaded.some((l) => l.parsed.resource.kind === r.parsed.resource.kind && l.parsed.resource.metadata.name === r.parsed.resource.metadata.name),
   );
   diagnostics.push(...validateResources([...loaded, ...extra], { environment, pathExists: (p) => t.fs.exists(p) }));
   diagnostics.push(...treeSecrets(t));

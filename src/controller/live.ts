@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import { isPloydError, PloydError } from '../errors/index.ts';
-import type { Actor, Ployd, StoredResource } from '../sdk/index.ts';
+import type { Actor, Ployd } from '../sdk/index.ts';
 import type { HealthStatus } from '../runtime/index.ts';
+import type { Store } from '../store/index.ts';
 import { APP_LABEL, comparable } from './desired.ts';
 import { keyString, type Json, type ResourceKey } from './diff.ts';
 
@@ -20,44 +22,37 @@ export interface LiveResource {
   readonly resourceVersion: number;
 }
 
-function owned(r: StoredResource<unknown>, app: string): boolean {
-  return (r.resource as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[APP_LABEL] === app;
-}
-
-async function getStored(ployd: Ployd, key: ResourceKey): Promise<StoredResource<unknown> | undefined> {
-  const ref = { namespace: key.namespace, name: key.name };
-  const read =
-    key.kind === 'ModelDeployment' ? ployd.modelServing.getModel(ref) : key.kind === 'GatewayRoute' ? ployd.aiGateway.getRoute(ref) : key.kind === 'Policy' ? ployd.security.getPolicy(ref) : undefined;
-  if (!read) return undefined;
-  try {
-    return await read;
-  } catch (e) {
-    if (isPloydError(e) && e.code === 'E_NOT_FOUND') return undefined;
-    throw e;
-  }
+function owned(resource: unknown, app: string): boolean {
+  return (resource as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[APP_LABEL] === app;
 }
 
 /**
- * Live resources of an application, read through the SDK by key: what Git wants now plus what
- * the controller applied for the app before (so removals are seen and pruned). Only objects that
- * carry the app's label count. Point reads keep a reconcile O(resources of the app), not
+ * Live resources of an application, by key: what Git wants now plus what the controller applied
+ * for the app before (so removals are seen and pruned). Only objects that carry the app's label
+ * count. One statement of primary-key lookups keeps a reconcile O(resources of the app), not
  * O(resources of the namespace). Compared in the parsed form the SDK stores, as desired state is.
  */
-export async function readLive(ployd: Ployd, app: string, keys: readonly ResourceKey[]): Promise<Map<string, LiveResource>> {
+export async function readLive(store: Store, app: string, keys: readonly ResourceKey[]): Promise<Map<string, LiveResource>> {
   const out = new Map<string, LiveResource>();
   const unique = new Map(keys.filter((k) => (MANAGED_KINDS as readonly string[]).includes(k.kind)).map((k) => [keyString(k), k]));
-  const found = await Promise.all([...unique.values()].map(async (k) => [k, await getStored(ployd, k)] as const));
-  for (const [key, r] of found) {
-    if (!r || !owned(r, app)) continue;
-    out.set(keyString(key), { key, value: comparable(r.resource, r.namespace), resourceVersion: r.resourceVersion });
+  for (const r of await store.resources.getMany([...unique.values()])) {
+    if (!owned(r.spec, app)) continue;
+    const key = { kind: r.kind, namespace: r.namespace, name: r.name };
+    out.set(keyString(key), { key, value: comparable(r.spec, r.namespace), resourceVersion: r.resourceVersion });
   }
   return out;
 }
 
 export type ApplyResult = 'applied' | 'unchanged' | 'not-actionable' | 'deferred';
 
-/** Applies one desired resource through the SDK (idempotent: applying twice changes nothing). */
-export async function applyResource(ployd: Ployd, kind: string, manifest: Record<string, unknown>, actor: Actor): Promise<ApplyResult> {
+const isCode = (code: string) => (e: unknown): e is Error => isPloydError(e) && e.code === code;
+
+/**
+ * Applies one desired resource through the SDK (idempotent: applying twice changes nothing).
+ * `exists` is a hint (the controller applied it before): it picks which call to try first, and
+ * the other one follows when the hint was wrong, so it only saves a read.
+ */
+export async function applyResource(ployd: Ployd, kind: string, manifest: Record<string, unknown>, actor: Actor, exists?: boolean): Promise<ApplyResult> {
   const meta = manifest.metadata as { name: string; namespace: string };
   const ref = { name: meta.name, namespace: meta.namespace };
   switch (kind) {
@@ -65,21 +60,36 @@ export async function applyResource(ployd: Ployd, kind: string, manifest: Record
       await ployd.modelServing.deployModel(manifest, actor);
       return 'applied';
     case 'GatewayRoute': {
-      const exists = await ployd.aiGateway.getRoute(ref).then(
-        () => true,
-        (e: unknown) => {
-          if (isPloydError(e) && e.code === 'E_NOT_FOUND') return false;
-          throw e;
-        },
-      );
-      if (exists) await ployd.aiGateway.updateRoute(manifest, actor);
-      else await ployd.aiGateway.createRoute(manifest, actor);
+      const update = (): Promise<unknown> => ployd.aiGateway.updateRoute(manifest, actor);
+      const create = (): Promise<unknown> => ployd.aiGateway.createRoute(manifest, actor);
+      const orElse = (code: string, next: () => Promise<unknown>) => (e: unknown): Promise<unknown> => {
+        if (isCode(code)(e)) return next();
+        throw e;
+      };
+      if (exists === true) await update().catch(orElse('E_NOT_FOUND', create));
+      else if (exists === false) await create().catch(orElse('E_ALREADY_EXISTS', update));
+      else {
+        const found = await ployd.aiGateway.getRoute(ref).then(
+          () => true,
+          (e: unknown) => {
+            if (isCode('E_NOT_FOUND')(e)) return false;
+            throw e;
+          },
+        );
+        await (found ? update() : create());
+      }
       return 'applied';
     }
     case 'Policy': {
       // Policies have no update call: replace (a policy absent for a moment is checked again at
-      // the next validation; the stored one is what the validator reads).
-      await ployd.security.deletePolicy(ref, actor).catch((e: unknown) => {
+      // the next validation; the stored one is what the validator reads). One stored exactly as
+      // Git has it is left alone, so re-applying (a resumed sync) writes nothing, as for the others.
+      const stored = await ployd.security.getPolicy(ref).catch((e: unknown) => {
+        if (isCode('E_NOT_FOUND')(e)) return undefined;
+        throw e;
+      });
+      if (stored && isDeepStrictEqual(stored.manifest, manifest)) return 'applied';
+      if (stored) await ployd.security.deletePolicy(ref, actor).catch((e: unknown) => {
         if (!(isPloydError(e) && e.code === 'E_NOT_FOUND')) throw e;
       });
       await ployd.security.createPolicy(manifest, actor);

@@ -9,6 +9,12 @@ export const Name = z
   .max(253)
   .regex(NAME_RE, 'must be lower-case alphanumerics, "-" or ".", starting and ending alphanumeric');
 
+/**
+ * The label GitOps puts on everything it applies for an Application; the store keeps its value in
+ * `resources.application` (indexed), so an app's objects are found without scanning labels.
+ */
+export const APPLICATION_LABEL = 'ployd.ai/application';
+
 export const ObjectMeta = z.object({
   name: Name,
   namespace: Name.optional(),

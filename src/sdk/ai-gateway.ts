@@ -4,7 +4,7 @@ import type { GatewayRoute } from '../resources/index.ts';
 import { audit, checkActor } from './internal/audit.ts';
 import { DEFAULT_NAMESPACE, type SdkContext } from './internal/context.ts';
 import { specHash } from './internal/hash.ts';
-import { auditSnapshot, resourceId, toStored } from './internal/stored.ts';
+import { applicationOf, auditSnapshot, resourceId, toStored } from './internal/stored.ts';
 import { parseInput, parseManifest } from './internal/validate.ts';
 import { ModelListQuerySchema, ObjectRefSchema, WriteOptionsSchema } from './schemas.ts';
 import type { Actor, AIGateway, ObjectRef, Page, RouteListOptions, StoredRoute, WriteOptions } from './types.ts';
@@ -28,7 +28,7 @@ export class AIGatewayService implements AIGateway {
     const route: GatewayRoute = { ...resource, metadata: { ...resource.metadata, namespace } };
     return {
       key: { kind: KIND, namespace, name: route.metadata.name },
-      values: { apiVersion: route.apiVersion, spec: route, manifest: written, labels: route.metadata.labels ?? {}, hash: specHash(route) },
+      values: { apiVersion: route.apiVersion, spec: route, manifest: written, labels: route.metadata.labels ?? {}, application: applicationOf(route.metadata.labels), hash: specHash(route) },
     };
   }
 

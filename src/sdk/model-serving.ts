@@ -5,7 +5,7 @@ import type { DeploymentRef } from '../runtime/index.ts';
 import { audit, checkActor } from './internal/audit.ts';
 import { DEFAULT_NAMESPACE, type SdkContext } from './internal/context.ts';
 import { specHash } from './internal/hash.ts';
-import { auditSnapshot, resourceId, toStored } from './internal/stored.ts';
+import { applicationOf, auditSnapshot, resourceId, toStored } from './internal/stored.ts';
 import { parseInput, parseManifest } from './internal/validate.ts';
 import { DeployModelKeywordsSchema, ModelListQuerySchema, ObjectRefSchema, ScaleInputSchema, WriteOptionsSchema } from './schemas.ts';
 import type {
@@ -22,6 +22,8 @@ import type {
 
 const KIND = 'ModelDeployment';
 export const NO_RUNTIME_MESSAGE = 'no runtime is attached: desired state is recorded only';
+/** An unchanged observed status is stored again after this long (its observedAt stays recent). */
+const STATUS_REFRESH_MS = 30_000;
 
 type NamespacedDeployment = ModelDeployment & { metadata: { namespace: string } };
 
@@ -69,6 +71,8 @@ function checkBounds(md: ModelDeployment, path: (string | number)[]): void {
  */
 export class ModelServingService implements ModelServing {
   readonly #ctx: SdkContext;
+  /** What getStatus last stored per deployment, to skip rewriting an unchanged status. */
+  readonly #stored = new Map<string, { readonly status: string; readonly at: number }>();
 
   constructor(ctx: SdkContext) {
     this.#ctx = ctx;
@@ -96,7 +100,7 @@ export class ModelServingService implements ModelServing {
     const md: NamespacedDeployment = { ...resource, metadata: { ...resource.metadata, namespace } };
     checkBounds(md, ['spec', 'replicas']);
     const key = { kind: KIND, namespace, name: md.metadata.name };
-    const values = { apiVersion: md.apiVersion, spec: md, manifest, labels: md.metadata.labels ?? {}, hash: specHash(md) };
+    const values = { apiVersion: md.apiVersion, spec: md, manifest, labels: md.metadata.labels ?? {}, application: applicationOf(md.metadata.labels), hash: specHash(md) };
 
     const { record, changed } = await this.#ctx.store.transaction(async (tx) => {
       const before = await tx.resources.get(key);
@@ -141,6 +145,7 @@ export class ModelServingService implements ModelServing {
         spec: next,
         manifest,
         labels: before.labels,
+        application: applicationOf(before.labels),
         hash: specHash(next),
       });
       await audit(tx, actor, 'model.scale', resourceId(KIND, namespace, name), auditSnapshot(before), auditSnapshot(after));
@@ -197,6 +202,7 @@ export class ModelServingService implements ModelServing {
       await audit(tx, actor, 'model.delete', resourceId(KIND, namespace, name), auditSnapshot(before), undefined);
     });
     const runtime = this.#ctx.runtime;
+    this.#stored.delete(resourceId(KIND, namespace, name));
     if (runtime) await this.#runtimeCall('delete', { namespace, name }, () => runtime.delete({ namespace, name }));
     await this.#ctx.publisher.request();
   }
@@ -244,6 +250,12 @@ export class ModelServingService implements ModelServing {
       observedAt,
     };
     // The last observed status is kept so the API and dashboard can show it without a runtime call.
+    // An unchanged status is rewritten only every STATUS_REFRESH_MS (its observedAt): a controller
+    // polling health would otherwise write a row per poll.
+    const id = resourceId(KIND, namespace, name);
+    const fingerprint = JSON.stringify([status.health, status.message, status.desiredReplicas, status.readyReplicas, status.replicas]);
+    const last = this.#stored.get(id);
+    if (last && last.status === fingerprint && observedAt.getTime() - last.at < STATUS_REFRESH_MS) return status;
     await this.#ctx.store.live.putDeploymentStatus({
       namespace,
       name,
@@ -255,6 +267,7 @@ export class ModelServingService implements ModelServing {
       runtime: runtime.name,
       observedAt,
     });
+    this.#stored.set(id, { status: fingerprint, at: observedAt.getTime() });
     return status;
   }
 

@@ -6,7 +6,7 @@ import { audit, checkActor } from './internal/audit.ts';
 import { DEFAULT_NAMESPACE, type SdkContext } from './internal/context.ts';
 import { specHash } from './internal/hash.ts';
 import { hashMatches, newSecret, secretId, sha256Hex, type SecretKind } from './internal/secrets.ts';
-import { auditSnapshot, resourceId, toStored } from './internal/stored.ts';
+import { applicationOf, auditSnapshot, resourceId, toStored } from './internal/stored.ts';
 import { parseInput, parseManifest, validationError } from './internal/validate.ts';
 import { RbacEnforcer } from './rbac/enforcer.ts';
 import { parseLines, projectLines } from './rbac/policy-lines.ts';
@@ -157,7 +157,14 @@ export class SecurityService implements Security {
     const policy: Policy = { ...resource, metadata: { ...resource.metadata, namespace } };
     const key = { kind: POLICY_KIND, namespace, name: policy.metadata.name };
     const rec = await this.#ctx.store.transaction(async (tx) => {
-      const after = await tx.resources.create(key, { apiVersion: policy.apiVersion, spec: policy, manifest: written, labels: policy.metadata.labels ?? {}, hash: specHash(policy) });
+      const after = await tx.resources.create(key, {
+        apiVersion: policy.apiVersion,
+        spec: policy,
+        manifest: written,
+        labels: policy.metadata.labels ?? {},
+        application: applicationOf(policy.metadata.labels),
+        hash: specHash(policy),
+      });
       await audit(tx, actor, 'policy.create', resourceId(POLICY_KIND, namespace, key.name), undefined, auditSnapshot(after));
       return after;
     });

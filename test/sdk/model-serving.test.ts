@@ -191,6 +191,38 @@ spec:
     expect(await codeOf(h.ployd.modelServing.deleteModel(ref, alice))).toBe('E_NOT_FOUND');
   });
 
+  it("records the GitOps application label in the resource row (so an app's objects are found by index)", async () => {
+    const h = H.current;
+    const labelled = structuredClone(SEED_MANIFEST) as { metadata: { labels: Record<string, string> } };
+    labelled.metadata.labels['ployd.ai/application'] = 'chat-dev';
+    const md = await h.ployd.modelServing.deployModel(labelled, gitops);
+    const key = { kind: 'ModelDeployment', namespace: md.namespace, name: md.name };
+    expect((await h.store.resources.get(key))?.application).toBe('chat-dev');
+    await h.ployd.modelServing.scaleModel({ name: md.name, namespace: md.namespace }, 2, alice);
+    expect((await h.store.resources.get(key))?.application).toBe('chat-dev');
+    await h.ployd.modelServing.deployModel(SEED_MANIFEST, gitops); // label removed
+    expect((await h.store.resources.get(key))?.application).toBeNull();
+  });
+
+  it('getStatus stores an observed status when it changes, an unchanged one only every 30 s', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const h = H.make({ now: () => new Date(clock) });
+    const md = await h.ployd.modelServing.deployModel(SEED_MANIFEST, gitops);
+    const ref = { name: md.name, namespace: md.namespace };
+    const observed = async (): Promise<string | undefined> => (await h.store.live.getDeploymentStatus(md.namespace, md.name))?.observedAt.toISOString();
+    await h.ployd.modelServing.getStatus(ref);
+    expect(await observed()).toBe('2026-01-01T00:00:00.000Z');
+    clock += 10_000;
+    expect((await h.ployd.modelServing.getStatus(ref)).observedAt.toISOString()).toBe('2026-01-01T00:00:10.000Z');
+    expect(await observed()).toBe('2026-01-01T00:00:00.000Z'); // unchanged: not rewritten
+    h.runtime?.setReplicaPhase(ref, 0, 'Starting');
+    expect((await h.ployd.modelServing.getStatus(ref)).health).not.toBe('Healthy');
+    expect(await observed()).toBe('2026-01-01T00:00:10.000Z'); // changed: stored at once
+    clock += 31_000;
+    await h.ployd.modelServing.getStatus(ref);
+    expect(await observed()).toBe('2026-01-01T00:00:41.000Z'); // unchanged but old: refreshed
+  });
+
   it('without a runtime: records desired state, health Unknown saying why', async () => {
     const h = H.make({ runtime: false });
     const md = await h.ployd.modelServing.deployModel(SEED_MANIFEST, gitops);

@@ -69,6 +69,33 @@ for (const backend of BACKENDS) {
       expect(await codeOf(store.resources.delete(key))).toBe('E_NOT_FOUND');
     });
 
+    it('getMany returns the resources that exist among the keys, with their application', async () => {
+      const a = { kind: 'GatewayRoute', namespace: 'gm', name: 'a' };
+      const b = { kind: 'ModelDeployment', namespace: 'gm', name: 'b' };
+      await store.resources.create(a, { ...values(), application: 'shop' });
+      await store.resources.create(b, values());
+      const found = await store.resources.getMany([a, b, { kind: 'GatewayRoute', namespace: 'gm', name: 'absent' }, { kind: 'ModelDeployment', namespace: 'other', name: 'b' }]);
+      expect(found.map((r) => `${r.kind}/${r.name}:${r.application}`).sort()).toEqual(['GatewayRoute/a:shop', 'ModelDeployment/b:null']);
+      expect(await store.resources.getMany([])).toEqual([]);
+      // Hostile names stay data in the tuple list too.
+      expect(await store.resources.getMany([{ kind: "K'); drop table resources; --", namespace: 'gm', name: 'x' }])).toEqual([]);
+      expect(await store.resources.get(a)).toBeDefined();
+    });
+
+    it('createMany creates applications in one statement and skips names that exist', async () => {
+      const v = (project: string) => ({ project, environment: 'dev', spec: { p: project }, manifest: {}, hash: project });
+      await store.applications.create('cm-a', v('first'));
+      const made = await store.applications.createMany([
+        { name: 'cm-a', values: v('second') },
+        { name: 'cm-b', values: v('second') },
+        { name: 'cm-c', values: v('second') },
+      ]);
+      expect(made.map((r) => r.name).sort()).toEqual(['cm-b', 'cm-c']);
+      expect(made[0]).toMatchObject({ project: 'second', syncStatus: 'Unknown', healthStatus: 'Unknown', resourceVersion: 1 });
+      expect((await store.applications.get('cm-a'))?.project).toBe('first');
+      expect(await store.applications.createMany([])).toEqual([]);
+    });
+
     it('keeps arrays and nested JSON intact in jsonb columns', async () => {
       const key = { kind: 'GatewayRoute', namespace: 'default', name: 'json' };
       const spec = { models: [{ name: 'a', weight: 90 }, { name: 'b', weight: 10 }], empty: [], nested: { x: [1, [2, 3]], s: "it's \"quoted\"" } };

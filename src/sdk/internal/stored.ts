@@ -1,3 +1,4 @@
+import { APPLICATION_LABEL } from '../../resources/index.ts';
 import type { ResourceRecord } from '../../store/index.ts';
 import type { StoredResource } from '../types.ts';
 
@@ -12,6 +13,11 @@ export function toStored<R>(rec: ResourceRecord): StoredResource<R> {
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
   };
+}
+
+/** The Application a resource belongs to (its GitOps label), stored in `resources.application`. */
+export function applicationOf(labels: Readonly<Record<string, string>> | undefined): string | null {
+  return labels?.[APPLICATION_LABEL] ?? null;
 }
 
 /** What the audit log keeps of a resource: its version and parsed form. */

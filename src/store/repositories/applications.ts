@@ -51,6 +51,8 @@ export interface ApplicationRepository {
   get(name: string): Promise<ApplicationRecord | undefined>;
   list(query: { project?: string; limit?: number; cursor?: string }): Promise<StorePage<ApplicationRecord>>;
   create(name: string, values: ApplicationValues): Promise<ApplicationRecord>;
+  /** Creates many in one statement; names that already exist are skipped (not returned). */
+  createMany(apps: readonly { name: string; values: ApplicationValues }[]): Promise<ApplicationRecord[]>;
   update(name: string, expectedVersion: number, values: ApplicationValues): Promise<ApplicationRecord>;
   /** Status is written by the controller alone; it bumps resourceVersion like any change. */
   setStatus(name: string, expectedVersion: number, status: ApplicationStatusValues): Promise<ApplicationRecord>;
@@ -118,6 +120,28 @@ export function applicationRepository(db: Kysely<Database>): ApplicationReposito
         .executeTakeFirst();
       if (!row) throw new PloydError('E_ALREADY_EXISTS', `Application ${name} already exists`, { resource: `Application/${name}` });
       return toRecord(row);
+    },
+
+    async createMany(apps) {
+      if (apps.length === 0) return [];
+      const rows = await db
+        .insertInto('applications')
+        .values(
+          apps.map(({ name, values: v }) => ({
+            name,
+            project: v.project,
+            environment: v.environment,
+            spec: json(v.spec),
+            manifest: json(v.manifest),
+            hash: v.hash,
+            sync_status: 'Unknown',
+            health_status: 'Unknown',
+          })),
+        )
+        .onConflict((oc) => oc.column('name').doNothing())
+        .returningAll()
+        .execute();
+      return rows.map(toRecord);
     },
 
     async update(name, expectedVersion, v) {

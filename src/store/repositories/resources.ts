@@ -44,6 +44,8 @@ export interface ResourceListQuery {
 
 export interface ResourceRepository {
   get(key: ResourceKey): Promise<ResourceRecord | undefined>;
+  /** The resources that exist among `keys`, in one statement (primary-key lookups); any order. */
+  getMany(keys: readonly ResourceKey[]): Promise<ResourceRecord[]>;
   /** Like get, but E_NOT_FOUND when absent. */
   require(key: ResourceKey): Promise<ResourceRecord>;
   list(query: ResourceListQuery): Promise<StorePage<ResourceRecord>>;
@@ -96,6 +98,16 @@ export function resourceRepository(db: Kysely<Database>): ResourceRepository {
     async get(key) {
       const row = await byKey(key).selectAll().executeTakeFirst();
       return row ? toRecord(row) : undefined;
+    },
+
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      const rows = await db
+        .selectFrom('resources')
+        .selectAll()
+        .where((eb) => eb(eb.refTuple('kind', 'namespace', 'name'), 'in', keys.map((k) => eb.tuple(k.kind, k.namespace, k.name))))
+        .execute();
+      return rows.map(toRecord);
     },
 
     async require(key) {
