@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { ERROR_CATALOGUE, type ErrorCode, isPloydError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Authenticator, Principal } from './auth/index.ts';
@@ -16,7 +16,7 @@ import {
 } from './balancer/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { openAiErrorBody, sseErrorEvent } from './openai-error.ts';
-import { startAttempt, type AttemptOutcome, type UpstreamCall, type UpstreamPools } from './proxy.ts';
+import { rawHeader, UpstreamCall, type AttemptListener, type AttemptOutcome, type UpstreamPools } from './proxy.ts';
 import { formatReset, type BucketCheck, type LimitDecision, type RateLimiter } from './ratelimit/index.ts';
 import { backoffDelay, countsAsFailure, errorFailure, parseRetryAfter, statusFailure, type FailureKind } from './retry.ts';
 import type { RollingWindows } from './rolling-window.ts';
@@ -57,15 +57,6 @@ const USAGE_KEY = Buffer.from('"usage"');
 /** Hop-by-hop and framing headers never copied from an upstream answer. */
 const SKIP_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'server', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
-const sleep = (ms: number, signal: { aborted: boolean; onAbort?: () => void }): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-  });
-
 const EXCHANGE = Symbol('ployd.exchange');
 type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
 
@@ -80,6 +71,12 @@ export function responseClosed(res: ServerResponse): void {
 function onDeadline(exchange: Exchange): void {
   exchange.deadline();
 }
+
+function onWake(exchange: Exchange): void {
+  exchange.wake();
+}
+
+type RuleChoice = NonNullable<ReturnType<typeof selectRule>>;
 
 function pickContext(route: CompiledRoute, affinityKey: string | undefined, tried: ReadonlySet<string>): PickContext {
   return { now: Date.now(), breaker: route.breaker, affinityKey, tried };
@@ -110,6 +107,12 @@ function ratelimitHeaders(d: LimitDecision | undefined, out: OutgoingHttpHeaders
     out['x-ratelimit-remaining-tokens'] = d.tokens.remaining;
     out['x-ratelimit-reset-tokens'] = formatReset(d.tokens.resetMs);
   }
+}
+
+function ratelimitPairs(d: LimitDecision | undefined, out: OutgoingHttpHeader[]): void {
+  if (!d) return;
+  if (d.requests) out.push('x-ratelimit-limit-requests', d.requests.limit, 'x-ratelimit-remaining-requests', d.requests.remaining, 'x-ratelimit-reset-requests', formatReset(d.requests.resetMs));
+  if (d.tokens) out.push('x-ratelimit-limit-tokens', d.tokens.limit, 'x-ratelimit-remaining-tokens', d.tokens.remaining, 'x-ratelimit-reset-tokens', formatReset(d.tokens.resetMs));
 }
 
 function headerString(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -150,7 +153,7 @@ function limitChecks(route: CompiledRoute, principal: Principal | undefined, ip:
  * Serves one proxied request: pick rule, authenticate, limit, then attempts with retries and
  * fallback until something can be committed to the client.
  */
-export class Exchange {
+export class Exchange implements AttemptListener {
   readonly #deps: PipelineDeps;
   readonly #p: ParsedRequest;
   #route: CompiledRoute | undefined;
@@ -160,7 +163,27 @@ export class Exchange {
   #reserved = 0;
   #call: UpstreamCall | undefined;
   #clientGone = false;
-  #sleeper: { aborted: boolean; onAbort?: () => void } = { aborted: false };
+  /** The current attempt's outcome was handled (a call settles once; this guards the exchange too). */
+  #judged = false;
+  /** Whether the request counts in its route's in-flight figure (see #release). */
+  #holding = false;
+  /** Whether the current attempt counts in its replica's and backend's in-flight figures. */
+  #slotsHeld = false;
+  #rule: CompiledRule | undefined;
+  #deadlineAt = 0;
+  #affinityKey: string | undefined;
+  #backend: CompiledBackend | undefined;
+  #replica: Replica | undefined;
+  #onBackend = 0;
+  /** Made on first failure: most requests succeed on the first try. */
+  #tried: Set<string> | undefined;
+  #avoid: Set<string> | undefined;
+  #last: AttemptOutcome | undefined;
+  #lastKind: FailureKind | undefined;
+  #lastBackend: CompiledBackend | undefined;
+  #perTryTimer: NodeJS.Timeout | undefined;
+  #sleepTimer: NodeJS.Timeout | undefined;
+  #sleepStart = 0;
   #upstreamMs = 0;
   #errorCode: string | undefined;
   #ttftMs: number | undefined;
@@ -181,79 +204,137 @@ export class Exchange {
     this.#stream = parsed.body.stream === true;
   }
 
-  async run(): Promise<void> {
-    const { res, req } = this.#p;
+  /**
+   * Serves the request. Straight-line code and callbacks, not async functions: each `await` costs a
+   * promise and a microtask, and the common request (cached key, memory limiter, first attempt
+   * succeeds) needs none. Only a store/JWKS lookup, the Redis limiter and retry back-off wait.
+   */
+  run(): void {
     // The server's 'close' listener reaches the exchange through this (see responseClosed).
-    (res as ResponseWithExchange)[EXCHANGE] = this;
-    let choice = selectRule(this.#p.routes, this.#routeRequest(req.headers));
+    (this.#p.res as ResponseWithExchange)[EXCHANGE] = this;
+    try {
+      this.#start();
+    } catch (err) {
+      this.#crash(err);
+    }
+  }
+
+  #start(): void {
+    const req = this.#p.req;
+    const choice = selectRule(this.#p.routes, this.#routeRequest(req.headers));
     if (!choice) {
       // Authenticate before answering "no such model": which models exist is not for anonymous eyes.
       const guarded = this.#p.routes.find((r) => r.auth.required);
-      if (guarded) {
-        try {
-          await this.#deps.auth.authenticate(guarded, req.headers, Date.now());
-        } catch (err) {
-          return this.#failWith(err);
-        }
+      const notFound = (): void => this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)}`, {}, 'model');
+      if (!guarded) return notFound();
+      let p: ReturnType<Authenticator['authenticate']>;
+      try {
+        p = this.#deps.auth.authenticate(guarded, req.headers, Date.now());
+      } catch (err) {
+        return this.#failWith(err);
       }
-      return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)}`, {}, 'model');
+      if (p instanceof Promise) p.then(notFound, (err: unknown) => this.#failWith(err)).catch((err: unknown) => this.#crash(err));
+      else notFound();
+      return;
     }
     this.#route = choice.route;
+    let p: ReturnType<Authenticator['authenticate']>;
     try {
-      // A cached API key answers synchronously: only await when the store or a JWKS is asked.
-      const p = this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
-      this.#principal = p instanceof Promise ? await p : p;
+      p = this.#deps.auth.authenticate(choice.route, req.headers, Date.now());
     } catch (err) {
       return this.#failWith(err);
     }
+    // A cached API key answers synchronously: only the store or a JWKS is waited for.
+    if (p instanceof Promise) {
+      p.then(
+        (principal) => this.#authenticated(choice, principal),
+        (err: unknown) => this.#failWith(err),
+      ).catch((err: unknown) => this.#crash(err));
+    } else this.#authenticated(choice, p);
+  }
+
+  #authenticated(first: RuleChoice, principal: Principal | undefined): void {
+    let choice = first;
+    const req = this.#p.req;
+    this.#principal = principal;
     // The tier an authenticated client belongs to comes from its credential, never from what it sends.
-    if (this.#principal) {
+    if (principal) {
       const tierHeader = choice.route.auth.tierHeader;
-      const tier = this.#principal.tiers[0];
+      const tier = principal.tiers[0];
       if (tier !== headerString(req.headers, tierHeader)) {
         this.#tierOverride = { name: tierHeader, value: tier };
         const again = selectRule(this.#p.routes, this.#routeRequest({ ...req.headers, [tierHeader]: tier }));
         if (!again) return this.#fail('E_MODEL_NOT_FOUND', `no route serves model ${JSON.stringify(this.#p.body.model ?? null)} for this tier`, {}, 'model');
-        if (again.route !== choice.route && this.#principal.routes && !this.#principal.routes.includes(again.route.name)) {
+        if (again.route !== choice.route && principal.routes && !principal.routes.includes(again.route.name)) {
           return this.#fail('E_FORBIDDEN', `credential is not allowed on route ${again.route.name}`);
         }
         choice = again;
       }
     }
     const route = (this.#route = choice.route);
+    this.#rule = choice.rule;
 
     const inflight = this.#deps.routeInflight.get(route.id) ?? 0;
     if (route.routing.maxQueue !== undefined && inflight >= route.routing.maxQueue) {
       return this.#fail('E_OVERLOADED', `route ${route.name} has ${inflight} requests queued (maxQueue ${route.routing.maxQueue})`, { 'retry-after': '1' });
     }
 
-    if (route.rateLimit || this.#principal?.rpm !== undefined || this.#principal?.tpm !== undefined) {
+    if (route.rateLimit || principal?.rpm !== undefined || principal?.tpm !== undefined) {
       const reserve = estimateTokens(this.#p.rawBody.length, this.#p.body, this.#deps.defaultMaxTokens);
-      const checks = limitChecks(route, this.#principal, clientIp(req), reserve);
+      const checks = limitChecks(route, principal, clientIp(req), reserve);
       if (checks.length > 0) {
         const pending = this.#deps.limiter.acquire(checks);
-        // The memory limiter decides synchronously; only Redis needs an await.
-        const decision = pending instanceof Promise ? await pending : pending;
-        this.#decision = decision;
-        if (!decision.allowed) {
-          this.#deps.metrics.rejections.labels(route.id, decision.rejectedBy ?? 'requests').inc();
-          const headers: OutgoingHttpHeaders = { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) };
-          ratelimitHeaders(decision, headers);
-          return this.#fail('E_RATE_LIMITED', `rate limit exceeded (${decision.rejectedBy ?? 'requests'} per minute)`, headers);
-        }
-        this.#tokenChecks = checks.filter((c) => c.kind === 'tokens');
-        this.#reserved = reserve;
+        // The memory limiter decides synchronously; only Redis is waited for.
+        if (pending instanceof Promise) pending.then((d) => this.#limited(route, checks, reserve, d)).catch((err: unknown) => this.#crash(err));
+        else this.#limited(route, checks, reserve, pending);
+        return;
       }
     }
+    this.#begin(route);
+  }
 
-    this.#deps.routeInflight.set(route.id, inflight + 1);
-    this.#deps.metrics.inflight.labels(route.id).inc();
-    try {
-      await this.#proxy(route, choice.rule);
-    } finally {
-      this.#deps.routeInflight.set(route.id, (this.#deps.routeInflight.get(route.id) ?? 1) - 1);
-      this.#deps.metrics.inflight.labels(route.id).dec();
+  #limited(route: CompiledRoute, checks: BucketCheck[], reserve: number, decision: LimitDecision): void {
+    this.#decision = decision;
+    if (!decision.allowed) {
+      this.#deps.metrics.rejections.labels(route.id, decision.rejectedBy ?? 'requests').inc();
+      const headers: OutgoingHttpHeaders = { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) };
+      ratelimitHeaders(decision, headers);
+      return this.#fail('E_RATE_LIMITED', `rate limit exceeded (${decision.rejectedBy ?? 'requests'} per minute)`, headers);
     }
+    this.#tokenChecks = checks.filter((c) => c.kind === 'tokens');
+    this.#reserved = reserve;
+    this.#begin(route);
+  }
+
+  /** Counts the request in flight on its route and starts the first attempt. */
+  #begin(route: CompiledRoute): void {
+    this.#deps.routeInflight.set(route.id, (this.#deps.routeInflight.get(route.id) ?? 0) + 1);
+    this.#deps.metrics.inflight.labels(route.id).inc();
+    this.#holding = true;
+    this.#deadlineAt = this.#p.startedAt + route.routing.timeoutMs;
+    this.#deadlineTimer = setTimeout(onDeadline, route.routing.timeoutMs, this);
+    this.#affinityKey = route.routing.affinityHeader ? headerString(this.#p.req.headers, route.routing.affinityHeader) : undefined;
+    this.#backend = pickBackend(this.#rule!, this.#deps.state, pickContext(route, this.#affinityKey, NONE));
+    this.#next();
+  }
+
+  /** Ends the in-flight count of the request on its route (once): the answer is committed or sent. */
+  #release(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    const id = this.#route!.id;
+    this.#deps.routeInflight.set(id, (this.#deps.routeInflight.get(id) ?? 1) - 1);
+    this.#deps.metrics.inflight.labels(id).dec();
+  }
+
+  /** A bug on the request path: log it, answer 500 (or cut a started answer), free the request's slot. */
+  #crash(err: unknown): void {
+    this.#deps.log.error({ err }, 'gateway: request pipeline failed');
+    clearTimeout(this.#deadlineTimer);
+    const res = this.#p.res;
+    if (!res.headersSent) sendError(res, 'E_INTERNAL', 'internal gateway error');
+    else res.destroy();
+    this.#release();
   }
 
   #routeRequest(headers: IncomingHttpHeaders): Parameters<typeof selectRule>[1] {
@@ -265,108 +346,145 @@ export class Exchange {
   clientClosed(): void {
     if (this.#p.res.writableFinished) return;
     this.#clientGone = true;
-    this.#sleeper.aborted = true;
-    this.#sleeper.onAbort?.();
     // A client that leaves cancels the upstream request: no GPU time for nobody.
     this.#call?.abort(new Error('client disconnected'));
+    this.#cutSleep();
   }
 
-  async #proxy(route: CompiledRoute, rule: CompiledRule): Promise<void> {
+  /** Picks the next backend and replica that can take an attempt and starts it; gives up when none can. */
+  #next(): void {
+    const route = this.#route!;
+    const rule = this.#rule!;
     const { state } = this.#deps;
-    const deadline = this.#p.startedAt + route.routing.timeoutMs;
-    this.#deadlineTimer = setTimeout(onDeadline, route.routing.timeoutMs, this);
-    const affinityKey = route.routing.affinityHeader ? headerString(this.#p.req.headers, route.routing.affinityHeader) : undefined;
-    // Made on first failure: most requests succeed on the first try.
-    let tried: Set<string> | undefined;
-    let avoid: Set<string> | undefined;
-    let backend = pickBackend(rule, state, pickContext(route, affinityKey, tried ?? NONE));
-    let onBackend = 0;
-    let last: AttemptOutcome | undefined;
-    let lastKind: FailureKind | undefined;
-    let lastBackend: CompiledBackend | undefined;
-
+    let backend = this.#backend;
     while (backend && !this.#clientGone && !this.#timedOut) {
       const bstate = state.backend(backend.id);
       if (route.breaker.enabled && !bstate.breaker.tryAcquire(route.breaker, Date.now())) {
-        (tried ??= new Set()).add(backend.id);
-        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
-        onBackend = 0;
+        (this.#tried ??= new Set()).add(backend.id);
+        backend = nextFallback(rule, state, pickContext(route, this.#affinityKey, this.#tried));
+        this.#onBackend = 0;
         continue;
       }
-      const replica = pickReplica(backend, state, Date.now(), { queueAware: rule.strategy === 'least_busy', affinityKey, avoid: avoid ?? NONE });
+      const replica = pickReplica(backend, state, Date.now(), { queueAware: rule.strategy === 'least_busy', affinityKey: this.#affinityKey, avoid: this.#avoid ?? NONE });
       if (!replica) {
         bstate.breaker.onNeutral();
-        (tried ??= new Set()).add(backend.id);
-        backend = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
+        (this.#tried ??= new Set()).add(backend.id);
+        backend = nextFallback(rule, state, pickContext(route, this.#affinityKey, this.#tried));
         continue;
       }
       if (this.#attempts > 0) this.#deps.metrics.retries.labels(route.id, backend.name).inc();
       this.#attempts++;
-      onBackend++;
-      const remaining = deadline - performance.now();
-      const outcome = await this.#attempt(route, backend, replica, remaining);
-      lastBackend = backend;
-      const kind = this.#judge(outcome);
-      if (kind === undefined) {
-        bstate.breaker.onSuccess(route.breaker);
-        recordReplicaSuccess(replica, state);
-        recordLatency(backend.id, state, (outcome as { headersAt: number }).headersAt - this.#attemptStart);
-        this.#commit(route, backend, outcome);
-        return;
-      }
-      // A failed attempt.
-      last = outcome;
-      lastKind = kind;
-      const now = Date.now();
-      this.#deps.metrics.errors.labels(route.id, backend.name, kind).inc();
-      this.#deps.windows.record(backend.metricsKey, kind === '429', undefined, undefined);
-      if (this.#clientGone) {
-        bstate.breaker.onNeutral();
-        break;
-      }
-      if (countsAsFailure(kind) && !(this.#timedOut && kind === 'timeout')) {
-        recordReplicaFailure(backend, replica, state, now, route.breaker.failureThreshold, Math.min(route.breaker.recoveryTimeoutMs, 30_000));
-        // The breaker judges the backend as a whole. While another of its replicas is healthy, one
-        // replica's failures are left to passive ejection (Envoy's outlier detection), so a single
-        // dead replica never cuts off the whole model.
-        if (hasOtherHealthyReplica(backend, replica, state, now)) bstate.breaker.onNeutral();
-        else bstate.breaker.onFailure(route.breaker, now);
-      } else bstate.breaker.onNeutral();
-      (avoid ??= new Set()).add(replica.id);
-      if (!route.routing.retryOn.has(kind) || this.#timedOut) break;
-
-      let wait = backoffDelay(onBackend - 1, route.routing.backoffBaseMs, route.routing.backoffMaxMs);
-      if (kind === '429' && outcome.type === 'buffered') {
-        const retryAfter = parseRetryAfter(outcome.headers['retry-after'], now);
-        if (retryAfter !== undefined) {
-          state.replica(replica.id).cooldownUntil = now + Math.min(retryAfter, 300_000);
-          wait = Math.max(wait, retryAfter);
-        }
-      }
-      const left = deadline - performance.now();
-      const sameBackend = onBackend <= route.routing.retries && wait < left && (!route.breaker.enabled || bstate.breaker.available(route.breaker, Date.now()));
-      if (!sameBackend) {
-        (tried ??= new Set()).add(backend.id);
-        const next = nextFallback(rule, state, pickContext(route, affinityKey, tried ?? NONE));
-        if (next) {
-          backend = next;
-          onBackend = 0;
-          continue;
-        }
-        break;
-      }
-      if (wait > 0) {
-        const t = performance.now();
-        await sleep(wait, this.#sleeper);
-        this.#sleptMs += performance.now() - t;
-      }
-    }
-    clearTimeout(this.#deadlineTimer);
-    if (this.#clientGone) {
-      this.#finish(499, 'client_closed', lastBackend);
+      this.#onBackend++;
+      this.#backend = backend;
+      this.#attempt(route, backend, replica, this.#deadlineAt - performance.now());
       return;
     }
-    this.#respondFailure(route, last, lastKind, lastBackend, this.#attempts === 0);
+    this.#backend = backend;
+    this.#giveUp();
+  }
+
+  /** No attempt left: answers with the last failure (or 499 for a client that left). */
+  #giveUp(): void {
+    clearTimeout(this.#deadlineTimer);
+    if (this.#clientGone) this.#finish(499, 'client_closed', this.#lastBackend);
+    else this.#respondFailure(this.#route!, this.#last, this.#lastKind, this.#lastBackend, this.#attempts === 0);
+    this.#release();
+  }
+
+  /** UpstreamCall's listener: the current attempt can be judged. */
+  attemptSettled(call: UpstreamCall, outcome: AttemptOutcome): void {
+    if (call !== this.#call || this.#judged) return;
+    this.#judged = true;
+    try {
+      this.#afterAttempt(outcome);
+    } catch (err) {
+      this.#crash(err);
+    }
+  }
+
+  #afterAttempt(outcome: AttemptOutcome): void {
+    const route = this.#route!;
+    const backend = this.#backend!;
+    const replica = this.#replica!;
+    const { state } = this.#deps;
+    if (this.#perTryTimer) clearTimeout(this.#perTryTimer);
+    const settledAt = performance.now();
+    this.#upstreamMs += settledAt - this.#attemptStart;
+    if (outcome.type !== 'stream') this.#releaseSlots();
+    // else: a stream holds its replica until it ends (#releaseSlots from the stream's end).
+    this.#lastBackend = backend;
+    const kind = this.#judge(outcome);
+    const bstate = state.backend(backend.id);
+    if (kind === undefined) {
+      bstate.breaker.onSuccess(route.breaker);
+      recordReplicaSuccess(replica, state);
+      recordLatency(backend.id, state, (outcome as { headersAt: number }).headersAt - this.#attemptStart);
+      this.#commit(route, backend, outcome);
+      this.#release();
+      return;
+    }
+    // A failed attempt.
+    this.#last = outcome;
+    this.#lastKind = kind;
+    const now = Date.now();
+    this.#deps.metrics.errors.labels(route.id, backend.name, kind).inc();
+    this.#deps.windows.record(backend.metricsKey, kind === '429', undefined, undefined);
+    if (this.#clientGone) {
+      bstate.breaker.onNeutral();
+      return this.#giveUp();
+    }
+    if (countsAsFailure(kind) && !(this.#timedOut && kind === 'timeout')) {
+      recordReplicaFailure(backend, replica, state, now, route.breaker.failureThreshold, Math.min(route.breaker.recoveryTimeoutMs, 30_000));
+      // The breaker judges the backend as a whole. While another of its replicas is healthy, one
+      // replica's failures are left to passive ejection (Envoy's outlier detection), so a single
+      // dead replica never cuts off the whole model.
+      if (hasOtherHealthyReplica(backend, replica, state, now)) bstate.breaker.onNeutral();
+      else bstate.breaker.onFailure(route.breaker, now);
+    } else bstate.breaker.onNeutral();
+    (this.#avoid ??= new Set()).add(replica.id);
+    if (!route.routing.retryOn.has(kind) || this.#timedOut) return this.#giveUp();
+
+    let wait = backoffDelay(this.#onBackend - 1, route.routing.backoffBaseMs, route.routing.backoffMaxMs);
+    if (kind === '429' && outcome.type === 'buffered') {
+      const retryAfter = parseRetryAfter(rawHeader(outcome.rawHeaders, 'retry-after'), now);
+      if (retryAfter !== undefined) {
+        state.replica(replica.id).cooldownUntil = now + Math.min(retryAfter, 300_000);
+        wait = Math.max(wait, retryAfter);
+      }
+    }
+    const left = this.#deadlineAt - performance.now();
+    const sameBackend = this.#onBackend <= route.routing.retries && wait < left && (!route.breaker.enabled || bstate.breaker.available(route.breaker, Date.now()));
+    if (!sameBackend) {
+      (this.#tried ??= new Set()).add(backend.id);
+      const next = nextFallback(this.#rule!, state, pickContext(route, this.#affinityKey, this.#tried));
+      if (!next) return this.#giveUp();
+      this.#backend = next;
+      this.#onBackend = 0;
+      return this.#next();
+    }
+    if (wait > 0) {
+      this.#sleepStart = performance.now();
+      this.#sleepTimer = setTimeout(onWake, wait, this);
+      return;
+    }
+    this.#next();
+  }
+
+  /** The back-off before a retry is over (or cut short by the deadline or a client that left). */
+  wake(): void {
+    this.#sleepTimer = undefined;
+    this.#sleptMs += performance.now() - this.#sleepStart;
+    try {
+      this.#next();
+    } catch (err) {
+      this.#crash(err);
+    }
+  }
+
+  #cutSleep(): void {
+    if (this.#sleepTimer === undefined) return;
+    clearTimeout(this.#sleepTimer);
+    this.wake();
   }
 
   #attemptStart = 0;
@@ -383,7 +501,7 @@ export class Exchange {
     return b;
   }
 
-  async #attempt(route: CompiledRoute, backend: CompiledBackend, replica: Replica, remainingMs: number): Promise<AttemptOutcome> {
+  #attempt(route: CompiledRoute, backend: CompiledBackend, replica: Replica, remainingMs: number): void {
     const body = this.#bodyForBackend(backend);
     const req = this.#p.req;
     const headers: OutgoingHttpHeaders = {
@@ -400,43 +518,36 @@ export class Exchange {
     if (tier !== undefined) headers[tierHeader] = tier;
     const perTry = route.routing.perTryTimeoutMs;
     const budget = Math.max(1, Math.floor(remainingMs));
-    const rstate = this.#deps.state.replica(replica.id);
-    const bstate = this.#deps.state.backend(backend.id);
-    rstate.inflight++;
-    bstate.inflight++;
+    this.#deps.state.replica(replica.id).inflight++;
+    this.#deps.state.backend(backend.id).inflight++;
+    this.#replica = replica;
+    this.#slotsHeld = true;
+    // Everything attemptSettled reads is set before dispatch: an outcome can arrive synchronously
+    // (a dispatch that throws, an abort before the connection).
+    const call = new UpstreamCall(this.#stream, this.#deps.maxUpstreamBodyBytes, this);
+    this.#call = call;
+    this.#judged = false;
     this.#attemptStart = performance.now();
-    const call = startAttempt(this.#deps.pools, {
+    // The per-try timeout bounds the whole attempt until it is judged (whole body, or first chunk of
+    // a stream), so a trickling upstream cannot hold the request past it.
+    this.#perTryTimer = perTry !== undefined && perTry < budget ? setTimeout(() => call.abort(Object.assign(new Error('per-try timeout'), { name: 'TimeoutError' })), perTry) : undefined;
+    call.dispatch(this.#deps.pools, {
       origin: replica.origin,
       path: replica.basePath + this.#p.upstreamPath,
       headers,
       body,
-      stream: this.#stream,
       headersTimeoutMs: perTry !== undefined ? Math.min(perTry, budget) : budget,
       bodyTimeoutMs: perTry !== undefined ? Math.min(perTry, budget) : budget,
-      maxBufferedBytes: this.#deps.maxUpstreamBodyBytes,
     });
-    this.#call = call;
-    if (this.#clientGone) call.abort(new Error('client disconnected'));
-    // The per-try timeout bounds the whole attempt until it is judged (whole body, or first chunk of
-    // a stream), so a trickling upstream cannot hold the request past it.
-    const perTryTimer = perTry !== undefined && perTry < budget ? setTimeout(() => call.abort(Object.assign(new Error('per-try timeout'), { name: 'TimeoutError' })), perTry) : undefined;
-    const outcome = await call.outcome;
-    if (perTryTimer) clearTimeout(perTryTimer);
-    this.#upstreamMs += performance.now() - this.#attemptStart;
-    if (outcome.type !== 'stream') {
-      rstate.inflight--;
-      bstate.inflight--;
-    } else {
-      // A stream holds its replica until it ends.
-      this.#releaseStream = () => {
-        rstate.inflight--;
-        bstate.inflight--;
-      };
-    }
-    return outcome;
   }
 
-  #releaseStream: (() => void) | undefined;
+  /** Gives back the in-flight slots the current attempt holds on its replica and backend (once). */
+  #releaseSlots(): void {
+    if (!this.#slotsHeld) return;
+    this.#slotsHeld = false;
+    this.#deps.state.replica(this.#replica!.id).inflight--;
+    this.#deps.state.backend(this.#backend!.id).inflight--;
+  }
 
   /** undefined = success or a final answer (4xx); otherwise why the attempt failed. */
   #judge(o: AttemptOutcome): FailureKind | undefined {
@@ -447,21 +558,26 @@ export class Exchange {
   /** The route timeout fired (see onDeadline). */
   deadline(): void {
     this.#timedOut = true;
-    this.#sleeper.aborted = true;
-    this.#sleeper.onAbort?.();
     this.#call?.abort(Object.assign(new Error('route timeout exceeded'), { name: 'TimeoutError' }));
+    this.#cutSleep();
   }
 
-  #responseHeaders(route: CompiledRoute, backend: CompiledBackend, upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
-    const out: OutgoingHttpHeaders = {};
-    for (const k in upstream) if (!SKIP_RESPONSE_HEADERS.has(k) && !k.startsWith('x-ratelimit-')) out[k] = upstream[k];
-    out['x-request-id'] = this.#p.requestId;
-    out['x-ployd-route'] = route.name;
-    out['x-ployd-backend'] = backend.name;
-    ratelimitHeaders(this.#decision, out);
+  /**
+   * The answer's headers as a flat name/value list for writeHead, copied from undici's raw upstream
+   * headers (no intermediate object on either side); `contentLength` for buffered answers.
+   */
+  #responseHeaders(route: CompiledRoute, backend: CompiledBackend, raw: readonly Buffer[], contentLength: number | undefined): OutgoingHttpHeader[] {
+    const out: OutgoingHttpHeader[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const k = raw[i]!.toString('latin1').toLowerCase();
+      if (!SKIP_RESPONSE_HEADERS.has(k) && !k.startsWith('x-ratelimit-')) out.push(k, raw[i + 1]!.toString('latin1'));
+    }
+    if (contentLength !== undefined) out.push('content-length', contentLength);
+    out.push('x-request-id', this.#p.requestId, 'x-ployd-route', route.name, 'x-ployd-backend', backend.name);
+    ratelimitPairs(this.#decision, out);
     this.#committedAt = performance.now();
     const overhead = this.#committedAt - this.#p.startedAt - this.#upstreamMs - this.#sleptMs;
-    out['x-ployd-overhead-ms'] = Math.max(0, overhead).toFixed(3);
+    out.push('x-ployd-overhead-ms', Math.max(0, overhead).toFixed(3));
     this.#deps.metrics.overhead.labels(route.id).observe(Math.max(0, overhead) / 1000);
     return out;
   }
@@ -472,9 +588,7 @@ export class Exchange {
     const res = this.#p.res;
     if (outcome.type === 'buffered') {
       clearTimeout(this.#deadlineTimer);
-      const headers = this.#responseHeaders(route, backend, outcome.headers);
-      headers['content-length'] = outcome.body.length;
-      res.writeHead(outcome.status, headers);
+      res.writeHead(outcome.status, this.#responseHeaders(route, backend, outcome.rawHeaders, outcome.body.length));
       res.end(outcome.body);
       const usage = outcome.status < 300 ? extractUsage(outcome.body) : undefined;
       this.#settleTokens(usage ? usage.promptTokens + usage.completionTokens : undefined);
@@ -489,8 +603,7 @@ export class Exchange {
       return;
     }
     if (outcome.type !== 'stream') return;
-    const headers = this.#responseHeaders(route, backend, outcome.headers);
-    res.writeHead(outcome.status, headers);
+    res.writeHead(outcome.status, this.#responseHeaders(route, backend, outcome.rawHeaders, undefined));
     this.#ttftMs = performance.now() - this.#p.startedAt;
     const call = outcome.call;
     this.#call = call;
@@ -500,7 +613,7 @@ export class Exchange {
       if (done) return;
       done = true;
       clearTimeout(this.#deadlineTimer);
-      this.#releaseStream?.();
+      this.#releaseSlots();
       const bs = this.#deps.state.backend(backend.id);
       if (err && !this.#clientGone) {
         // After the first byte there is no retry: end the stream with an explicit error event and
@@ -557,9 +670,7 @@ export class Exchange {
     }
     if (last.type === 'buffered') {
       // The upstream's own answer (5xx or 429 after retries) is the most useful thing to pass on.
-      const headers = this.#responseHeaders(route, backend, last.headers);
-      headers['content-length'] = last.body.length;
-      res.writeHead(last.status, headers);
+      res.writeHead(last.status, this.#responseHeaders(route, backend, last.rawHeaders, last.body.length));
       res.end(last.body);
       this.#settleTokens(0);
       this.#finish(last.status, kind, backend);

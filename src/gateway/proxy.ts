@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 
 /** A connection pool per upstream origin, with keep-alive; created on first use, kept across reloads. */
@@ -55,24 +55,29 @@ export interface ResponseSink {
 /** The outcome of an attempt before anything reached the client. */
 export type AttemptOutcome =
   /** A whole response, buffered (non-streaming requests, and every non-2xx answer). */
-  | { readonly type: 'buffered'; readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Buffer; readonly headersAt: number }
+  | { readonly type: 'buffered'; readonly status: number; readonly rawHeaders: readonly Buffer[]; readonly body: Buffer; readonly headersAt: number }
   /** A 2xx stream whose first chunk has arrived; `attach` starts forwarding to the client. */
-  | { readonly type: 'stream'; readonly status: number; readonly headers: IncomingHttpHeaders; readonly headersAt: number; readonly call: UpstreamCall }
+  | { readonly type: 'stream'; readonly status: number; readonly rawHeaders: readonly Buffer[]; readonly headersAt: number; readonly call: UpstreamCall }
   | { readonly type: 'error'; readonly error: Error };
+
+/** The value of one header in undici's raw header list (name, value, name, value, ...), first occurrence. */
+export function rawHeader(raw: readonly Buffer[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === name.length && k.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
+  }
+  return undefined;
+}
 
 export interface AttemptOptions {
   readonly origin: string;
   readonly path: string;
   readonly headers: OutgoingHttpHeaders;
   readonly body: Buffer;
-  /** Pass 2xx bodies chunk by chunk (SSE) instead of buffering them. */
-  readonly stream: boolean;
   /** Time allowed until response headers (per-try timeout, capped by the overall deadline). */
   readonly headersTimeoutMs: number;
   /** Idle time allowed between body chunks. */
   readonly bodyTimeoutMs: number;
-  /** Largest buffered body; beyond it the attempt fails. */
-  readonly maxBufferedBytes: number;
 }
 
 export interface StreamEvents {
@@ -81,22 +86,33 @@ export interface StreamEvents {
   onError(err: Error): void;
 }
 
+/** Told once per call when the attempt can be judged; may be called synchronously from `abort` or `dispatch`. */
+export interface AttemptListener {
+  attemptSettled(call: UpstreamCall, outcome: AttemptOutcome): void;
+}
+
+const NO_HEADERS: readonly Buffer[] = [];
+
 /**
  * One upstream request, as an undici dispatch handler: no intermediate streams on the hot path.
- * Resolves `outcome` when the attempt can be judged (whole body for buffered, first chunk for a
- * stream) so retries can still happen until then; after `attach`, chunks go straight to the sink
- * with backpressure (pause upstream reads while the client is slow).
+ * It uses undici's callback handler interface (onConnect/onHeaders/onData/onComplete/onError):
+ * undici's core speaks it natively, so there is no adapter object per request and the response
+ * headers stay the raw name/value buffers (no object built and parsed per response; the gateway
+ * copies them straight into its own answer). Tells its listener when the attempt can be judged
+ * (whole body for buffered, first chunk for a stream) so retries can still happen until then; after
+ * `attach`, chunks go straight to the sink with backpressure (pause upstream reads while the client
+ * is slow).
  */
 export class UpstreamCall implements Dispatcher.DispatchHandler {
-  readonly outcome: Promise<AttemptOutcome>;
-  #resolve!: (o: AttemptOutcome) => void;
+  readonly #listener: AttemptListener;
   #settled = false;
-  #controller: Dispatcher.DispatchController | undefined;
+  #abort: ((err?: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
   #abortReason: Error | undefined;
   readonly #stream: boolean;
   readonly #max: number;
   #status = 0;
-  #headers: IncomingHttpHeaders = {};
+  #raw: readonly Buffer[] = NO_HEADERS;
   #headersAt = 0;
   #chunks: Buffer[] = [];
   #bytes = 0;
@@ -105,70 +121,108 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   #events: StreamEvents | undefined;
   #ended = false;
   #error: Error | undefined;
+  /** Reading is paused (or is to pause at the next chunk) until the sink drains. */
+  #pausing = false;
+  #onDrain: (() => void) | undefined;
 
-  constructor(stream: boolean, maxBufferedBytes: number) {
+  constructor(stream: boolean, maxBufferedBytes: number, listener: AttemptListener) {
     this.#stream = stream;
     this.#max = maxBufferedBytes;
-    this.outcome = new Promise((resolve) => (this.#resolve = resolve));
+    this.#listener = listener;
+  }
+
+  /** Sends the request upstream. Everything the listener needs must be set up before this call. */
+  dispatch(pools: UpstreamPools, opts: AttemptOptions): void {
+    try {
+      pools.get(opts.origin).dispatch(
+        {
+          origin: opts.origin,
+          path: opts.path,
+          method: 'POST',
+          headers: opts.headers as Record<string, string>,
+          body: opts.body,
+          headersTimeout: opts.headersTimeoutMs,
+          bodyTimeout: opts.bodyTimeoutMs,
+        },
+        this,
+      );
+    } catch (err) {
+      this.onError(err as Error);
+    }
   }
 
   #settle(o: AttemptOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#resolve(o);
+    this.#listener.attemptSettled(this, o);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#abortReason) controller.abort(this.#abortReason);
+  #waitDrain(sink: ResponseSink): void {
+    if (this.#pausing) return;
+    this.#pausing = true;
+    sink.once(
+      'drain',
+      (this.#onDrain ??= () => {
+        this.#pausing = false;
+        this.#resume?.();
+      }),
+    );
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#abortReason) abort(this.#abortReason);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     this.#status = statusCode;
-    this.#headers = headers;
+    this.#raw = rawHeaders;
+    this.#resume = resume;
     this.#headersAt = performance.now();
     this.#streaming = this.#stream && statusCode >= 200 && statusCode < 300;
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     if (this.#streaming) {
-      if (this.#sink) {
+      const sink = this.#sink;
+      if (sink) {
         this.#events?.onChunk(chunk);
-        if (!this.#sink.write(chunk)) {
-          controller.pause();
-          this.#sink.once('drain', () => controller.resume());
-        }
-        return;
+        if (!sink.write(chunk)) this.#waitDrain(sink);
+        return !this.#pausing;
       }
       this.#chunks.push(chunk);
       // The first chunk decides the attempt: from here on the client gets bytes, no more retries.
-      this.#settle({ type: 'stream', status: this.#status, headers: this.#headers, headersAt: this.#headersAt, call: this });
-      return;
+      this.#settle({ type: 'stream', status: this.#status, rawHeaders: this.#raw, headersAt: this.#headersAt, call: this });
+      return !this.#pausing;
     }
     this.#bytes += chunk.length;
     if (this.#bytes > this.#max) {
-      controller.abort(new Error(`upstream body exceeds ${this.#max} bytes`));
-      return;
+      this.#abort?.(new Error(`upstream body exceeds ${this.#max} bytes`));
+      return false;
     }
     this.#chunks.push(chunk);
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.#ended = true;
     if (this.#streaming) {
       if (!this.#settled) {
-        // A 2xx stream with an empty body: nothing to retry, hand it over as a stream that ends at once.
-        this.#settle({ type: 'stream', status: this.#status, headers: this.#headers, headersAt: this.#headersAt, call: this });
+        // A 2xx stream with an empty body: nothing to retry, hand it over as a stream that ends at
+        // once (attach sees #ended and ends it).
+        this.#settle({ type: 'stream', status: this.#status, rawHeaders: this.#raw, headersAt: this.#headersAt, call: this });
+        return;
       }
       if (this.#sink) this.#events?.onEnd();
       return;
     }
     const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
     this.#chunks = [];
-    this.#settle({ type: 'buffered', status: this.#status, headers: this.#headers, body, headersAt: this.#headersAt });
+    this.#settle({ type: 'buffered', status: this.#status, rawHeaders: this.#raw, body, headersAt: this.#headersAt });
   }
 
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     this.#error = err;
     if (!this.#settled) {
       this.#settle({ type: 'error', error: err });
@@ -188,40 +242,15 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       events.onChunk(c);
       ok = sink.write(c);
     }
-    if (!ok && !this.#ended) {
-      const c = this.#controller;
-      c?.pause();
-      sink.once('drain', () => c?.resume());
-    }
+    // Inside onData this makes it return false (undici pauses); otherwise the next chunk does.
+    if (!ok && !this.#ended) this.#waitDrain(sink);
     if (this.#error) events.onError(this.#error);
     else if (this.#ended) events.onEnd();
   }
 
   abort(reason: Error): void {
-    if (this.#controller) this.#controller.abort(reason);
+    if (this.#abort) this.#abort(reason);
     else this.#abortReason = reason;
     if (!this.#settled) this.#settle({ type: 'error', error: reason });
   }
-}
-
-/** Sends one attempt upstream. */
-export function startAttempt(pools: UpstreamPools, opts: AttemptOptions): UpstreamCall {
-  const call = new UpstreamCall(opts.stream, opts.maxBufferedBytes);
-  try {
-    pools.get(opts.origin).dispatch(
-      {
-        origin: opts.origin,
-        path: opts.path,
-        method: 'POST',
-        headers: opts.headers as Record<string, string>,
-        body: opts.body,
-        headersTimeout: opts.headersTimeoutMs,
-        bodyTimeout: opts.bodyTimeoutMs,
-      },
-      call,
-    );
-  } catch (err) {
-    call.onResponseError(undefined as never, err as Error);
-  }
-  return call;
 }

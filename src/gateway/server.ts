@@ -175,11 +175,8 @@ export function createGatewayServer(deps: ServerDeps): Server {
         body: body as Record<string, unknown>,
         rawBody: raw,
       });
-      exchange.run().catch((e: unknown) => {
-        log.error({ err: e }, 'gateway: request pipeline failed');
-        if (!res.headersSent) sendError(res, 'E_INTERNAL', 'internal gateway error');
-        else res.destroy();
-      });
+      // Errors on the request path are the exchange's own to answer (500, or a cut stream).
+      exchange.run();
     });
   }
 

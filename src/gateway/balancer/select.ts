@@ -35,6 +35,9 @@ function backendUsable(b: CompiledBackend, state: BalancerState, ctx: PickContex
   return false;
 }
 
+const backendId = (b: CompiledBackend): string => b.id;
+const wrrWeight = (b: CompiledBackend): number => Math.max(b.weight, 0) || 1;
+
 function byStrategy(rule: CompiledRule, candidates: readonly CompiledBackend[], state: BalancerState, ctx: PickContext): CompiledBackend | undefined {
   if (candidates.length === 1) return candidates[0];
   if (ctx.affinityKey !== undefined) return rendezvous(ctx.affinityKey, candidates, (b) => b.id, (b) => Math.max(b.weight, 1));
@@ -42,7 +45,7 @@ function byStrategy(rule: CompiledRule, candidates: readonly CompiledBackend[], 
     case 'weighted_round_robin': {
       let current = state.wrr.get(rule.id);
       if (!current) state.wrr.set(rule.id, (current = new Map<string, number>()));
-      return smoothWeightedPick(candidates, current, (b) => b.id, (b) => Math.max(b.weight, 0) || 1);
+      return smoothWeightedPick(candidates, current, backendId, wrrWeight);
     }
     case 'least_latency': {
       // Peak-EWMA style: latency times (outstanding + 1), so a fast backend is not flooded.
@@ -81,8 +84,12 @@ function minBy<T>(items: readonly T[], score: (t: T) => number): T | undefined {
  * them is usable (breaker open, no ready replica), the first usable backend in fallback order.
  */
 export function pickBackend(rule: CompiledRule, state: BalancerState, ctx: PickContext): CompiledBackend | undefined {
-  const candidates = rule.primary.filter((b) => backendUsable(b, state, ctx));
-  if (candidates.length > 0) return byStrategy(rule, candidates, state, ctx);
+  // Counted first: usually every primary backend is usable, and then no filtered copy is made.
+  const primary = rule.primary;
+  let usable = 0;
+  for (const b of primary) if (backendUsable(b, state, ctx)) usable++;
+  if (usable === primary.length && usable > 0) return byStrategy(rule, primary, state, ctx);
+  if (usable > 0) return byStrategy(rule, primary.filter((b) => backendUsable(b, state, ctx)), state, ctx);
   const fallback = nextFallback(rule, state, ctx);
   if (fallback) return fallback;
   // Everything asked to back off: Retry-After is a preference, not a wall. Try in fallback order;
