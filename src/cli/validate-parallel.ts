@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../errors/index.ts';
 import type { RepoFsState, RepoScan } from '../manifests/index.ts';
@@ -37,18 +38,34 @@ export type WorkerMessage = { readonly index: number; readonly result: Environme
  * validators again) against environments of a few hundred milliseconds. Measured with
  * bench/render/render.ts (see docs/performance.md).
  */
-export const PARALLEL_MIN_FILES = 1500;
+export const PARALLEL_MIN_FILES = 3000;
+
+/** Cores nobody else is using: the machine's, less its 1-minute load average. */
+function idleCores(): number {
+  return availableParallelism() - (loadavg()[0] ?? 0);
+}
 
 /**
  * Threads to use, decided once the repo is scanned: `requested` (the --threads flag or
- * PLOYD_THREADS) wins; else by repo size. One environment asked for (--env) is one thread; a
- * repo that turns out to have fewer than two environments lets its worker go unused.
+ * PLOYD_THREADS) wins; else two for a large repo when a core is idle. A worker costs CPU (its
+ * start-up and a second JIT warm-up, ≈ 1 s on the bench repo): on a busy machine that CPU is
+ * taken from this process's own share and the run gets slower, not faster (measured, see
+ * docs/performance.md). One environment asked for (--env) is one thread; a repo that turns out to
+ * have fewer than two environments lets its worker go unused.
  */
-export function chooseThreads(scan: Pick<RepoScan, 'files'>, environment: string | undefined, requested: number | undefined): 1 | 2 {
+export function chooseThreads(
+  scan: Pick<RepoScan, 'files'>,
+  environment: string | undefined,
+  requested: number | undefined,
+  idle: number = idleCores(),
+): 1 | 2 {
   if (environment !== undefined) return 1;
   if (requested !== undefined) return requested >= 2 ? 2 : 1;
-  return scan.files.length >= PARALLEL_MIN_FILES ? 2 : 1;
+  return scan.files.length >= PARALLEL_MIN_FILES && idle >= MIN_IDLE_CORES ? 2 : 1;
 }
+
+/** Idle cores (`availableParallelism() - loadavg`) below which a worker is not started. */
+export const MIN_IDLE_CORES = 0.5;
 
 /**
  * The worker's entry: the bundled `validate-worker.js` beside this chunk in dist/, or, running

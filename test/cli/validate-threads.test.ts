@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRepo } from '../../bench/render/generate.ts';
 import { packagePath } from '../../src/package-root.ts';
-import { chooseThreads, PARALLEL_MIN_FILES, summarizeRepo } from '../../src/cli/validate-parallel.ts';
+import { chooseThreads, MIN_IDLE_CORES, PARALLEL_MIN_FILES, summarizeRepo } from '../../src/cli/validate-parallel.ts';
 import { validateRepo } from '../../src/cli/repo-pipeline.ts';
 import { runCli } from './run-cli.ts';
 
@@ -90,9 +90,12 @@ describe('ployd validate with a worker thread', () => {
   it('uses one thread for one environment or a small repo unless told otherwise', () => {
     const scan = (files: number): { files: readonly string[] } => ({ files: new Array<string>(files).fill('f.yaml') });
     expect(chooseThreads(scan(PARALLEL_MIN_FILES * 10), 'dev', 2)).toBe(1);
-    expect(chooseThreads(scan(10), undefined, undefined)).toBe(1);
-    expect(chooseThreads(scan(PARALLEL_MIN_FILES), undefined, undefined)).toBe(2);
-    expect(chooseThreads(scan(PARALLEL_MIN_FILES), undefined, 1)).toBe(1);
-    expect(chooseThreads(scan(10), undefined, 2)).toBe(2);
+    expect(chooseThreads(scan(10), undefined, undefined, 2)).toBe(1);
+    expect(chooseThreads(scan(PARALLEL_MIN_FILES), undefined, undefined, 2)).toBe(2);
+    expect(chooseThreads(scan(PARALLEL_MIN_FILES), undefined, 1, 2)).toBe(1);
+    expect(chooseThreads(scan(10), undefined, 2, 2)).toBe(2);
+    // A busy machine: no idle core for the worker unless asked for.
+    expect(chooseThreads(scan(PARALLEL_MIN_FILES), undefined, undefined, MIN_IDLE_CORES - 0.1)).toBe(1);
+    expect(chooseThreads(scan(PARALLEL_MIN_FILES), undefined, 2, -5)).toBe(2);
   });
 });
