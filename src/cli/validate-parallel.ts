@@ -47,11 +47,13 @@ function idleCores(): number {
 
 /**
  * Threads to use, decided once the repo is scanned: `requested` (the --threads flag or
- * PLOYD_THREADS) wins; else two for a large repo when a core is idle. A worker costs CPU (its
- * start-up and a second JIT warm-up, ≈ 1 s on the bench repo): on a busy machine that CPU is
- * taken from this process's own share and the run gets slower, not faster (measured, see
- * docs/performance.md). One environment asked for (--env) is one thread; a repo that turns out to
- * have fewer than two environments lets its worker go unused.
+ * PLOYD_THREADS) wins; else two for a large repo when two cores are idle. One thread of
+ * `ployd validate` already keeps more than one core busy: V8's helper threads (concurrent
+ * compilation, parallel scavenges) take ≈ 2 s of its ≈ 5.4 s CPU on the bench repo. A worker adds
+ * ≈ 1.5 s CPU (start-up and a second JIT warm-up) and takes ≈ 0.5 s off the main thread, so on
+ * two cores it gains nothing and on a busy machine it loses (measured, see docs/performance.md).
+ * One environment asked for (--env) is one thread; a repo that turns out to have fewer than two
+ * environments lets its worker go unused.
  */
 export function chooseThreads(
   scan: Pick<RepoScan, 'files'>,
@@ -65,7 +67,7 @@ export function chooseThreads(
 }
 
 /** Idle cores (`availableParallelism() - loadavg`) below which a worker is not started. */
-export const MIN_IDLE_CORES = 0.5;
+export const MIN_IDLE_CORES = 2;
 
 /**
  * The worker's entry: the bundled `validate-worker.js` beside this chunk in dist/, or, running
