@@ -3,15 +3,15 @@
 // ≤ 512 MB peak RSS) is for a real `ployd validate DIR`, so the bench measures that end to end:
 //
 //   node --import tsx bench/render/render.ts [--apps 1000] [--runs 3]
-//       in-process: validateRepo() (what `ployd validate` runs) `runs` times in one process;
+//       in-process: validateRepo() (the one-thread pipeline of `ployd validate`) `runs` times;
 //       run 1 is cold, later runs reuse what the process kept.
 //   node --import tsx bench/render/render.ts --cli [--apps 1000] [--runs 3] [--baseline-bin PATH]
 //       spawns `node bin/ployd.js validate DIR` `runs` times (a cold process each time, as a user
 //       runs it) under /usr/bin/time -v for wall, CPU and peak RSS (all threads). With
 //       --baseline-bin, another checkout's bin/ployd.js runs interleaved on the same repo and the
 //       summary gives the ratios. With --one-thread, this checkout also runs with PLOYD_THREADS=1
-//       (no worker thread), interleaved, for the ratio of the default (two threads on a repo
-//       this size) to one thread.
+//       (no worker thread), interleaved; run the bench as `PLOYD_THREADS=2 node …` to compare a
+//       forced worker thread with one thread (by default a worker starts only with two idle cores).
 //
 // Prints JSON lines and a summary with medians, and the load average (the machine is shared).
 import { spawnSync } from 'node:child_process';
