@@ -75,9 +75,13 @@ export const MIN_IDLE_CORES = 2;
  */
 function startWorker(): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./validate-worker.js', here));
-  const entry = new URL('./validate-worker.ts', here).href;
-  return new Worker(packagePath('bin', 'ts-worker.js'), { workerData: { entry } });
+  const worker = here.endsWith('.ts')
+    ? new Worker(packagePath('bin', 'ts-worker.js'), { workerData: { entry: new URL('./validate-worker.ts', here).href } })
+    : new Worker(new URL('./validate-worker.js', here));
+  // A worker that fails (even before it is given work) costs nothing but time: whatever it does
+  // not report, the main thread does itself. Without a listener its error would crash the process.
+  worker.on('error', () => undefined);
+  return worker;
 }
 
 /** Collects the worker's results until it is done, or has failed (its unfinished claims stay empty). */
