@@ -73,9 +73,11 @@ export const MIN_IDLE_CORES = 2;
  * The worker's entry: the bundled `validate-worker.js` beside this chunk in dist/, or, running
  * from the TypeScript sources, the `.ts` file started through bin/ts-worker.js (which registers tsx).
  */
-function startWorker(): Worker {
+function startWorker(entry?: URL): Worker {
   const here = import.meta.url;
-  const worker = here.endsWith('.ts')
+  const worker = entry
+    ? new Worker(entry)
+    : here.endsWith('.ts')
     ? new Worker(packagePath('bin', 'ts-worker.js'), { workerData: { entry: new URL('./validate-worker.ts', here).href } })
     : new Worker(new URL('./validate-worker.js', here));
   // A worker that fails (even before it is given work) costs nothing but time: whatever it does
@@ -116,6 +118,8 @@ export interface SummarizeOptions {
    * worker's results on repos small enough for the main thread to finish first).
    */
   readonly mainTakesEnvironments?: boolean;
+  /** Another worker entry (tests: one that fails, to check the main thread takes over). */
+  readonly workerEntry?: URL;
 }
 
 export async function summarizeRepo(dir: string, environment: string | undefined, options: SummarizeOptions = {}): Promise<RepoSummary> {
@@ -124,7 +128,7 @@ export async function summarizeRepo(dir: string, environment: string | undefined
   let repo: PreparedRepo;
   try {
     repo = prepareRepo(dir, environment, (scan) => {
-      if (chooseThreads(scan, environment, options.threads) === 2) worker = startWorker();
+      if (chooseThreads(scan, environment, options.threads) === 2) worker = startWorker(options.workerEntry);
     });
   } catch (error) {
     // A worker waiting for its input would keep the process alive.

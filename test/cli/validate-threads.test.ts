@@ -70,6 +70,17 @@ describe('ployd validate with a worker thread', () => {
     expect(one.environments).toEqual(['dev', 'production', 'staging']);
   });
 
+  it('does the work itself when the worker fails', async () => {
+    const one = await summarizeRepo(broken, undefined, { threads: 1 });
+    const failing = await summarizeRepo(broken, undefined, {
+      threads: 2,
+      mainTakesEnvironments: false,
+      workerEntry: new URL('./fixtures/failing-worker.js', import.meta.url),
+    });
+    expect(failing.byWorker).toBe(0);
+    expect(failing).toEqual(one);
+  });
+
   it('keeps exit codes: 1 with errors, 0 when clean', async () => {
     expect((await runCli(['validate', broken, '--threads', '2'])).code).toBe(1);
     expect((await runCli(['validate', packagePath('examples', 'quickstart'), '--threads', '2'])).code).toBe(0);
