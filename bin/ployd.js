@@ -32,7 +32,8 @@ async function bundledEntry() {
     const esbuild = await import('esbuild');
     const tmp = `${outdir}.tmp-${process.pid}`;
     await esbuild.build({
-      entryPoints: { main: join(src, 'cli', 'main.ts') },
+      // The worker thread of `ployd validate` is an entry of its own, beside main.js.
+      entryPoints: { main: join(src, 'cli', 'main.ts'), 'validate-worker': join(src, 'cli', 'validate-worker.ts') },
       bundle: true,
       splitting: true,
       format: 'esm',

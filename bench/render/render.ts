@@ -3,13 +3,15 @@
 // ≤ 512 MB peak RSS) is for a real `ployd validate DIR`, so the bench measures that end to end:
 //
 //   node --import tsx bench/render/render.ts [--apps 1000] [--runs 3]
-//       in-process: validateRepo() (what `ployd validate` runs) `runs` times in one process;
+//       in-process: validateRepo() (the one-thread pipeline of `ployd validate`) `runs` times;
 //       run 1 is cold, later runs reuse what the process kept.
 //   node --import tsx bench/render/render.ts --cli [--apps 1000] [--runs 3] [--baseline-bin PATH]
 //       spawns `node bin/ployd.js validate DIR` `runs` times (a cold process each time, as a user
 //       runs it) under /usr/bin/time -v for wall, CPU and peak RSS (all threads). With
 //       --baseline-bin, another checkout's bin/ployd.js runs interleaved on the same repo and the
-//       summary gives the ratios.
+//       summary gives the ratios. With --one-thread, this checkout also runs with PLOYD_THREADS=1
+//       (no worker thread), interleaved; run the bench as `PLOYD_THREADS=2 node …` to compare a
+//       forced worker thread with one thread (by default a worker starts only with two idle cores).
 //
 // Prints JSON lines and a summary with medians, and the load average (the machine is shared).
 import { spawnSync } from 'node:child_process';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     cli: { type: 'boolean', default: false },
     'baseline-bin': { type: 'string' },
+    'one-thread': { type: 'boolean', default: false },
   },
 });
 const APPS = Number(values.apps);
@@ -47,13 +50,13 @@ interface CliRun {
 }
 
 /** One `ployd validate DIR` process; /usr/bin/time reports its CPU time and peak RSS. */
-function cliRun(bin: string, dir: string): CliRun {
+function cliRun(bin: string, dir: string, env: NodeJS.ProcessEnv = process.env): CliRun {
   const timeBin = '/usr/bin/time';
   const hasTime = existsSync(timeBin);
   const start = performance.now();
   const r = hasTime
-    ? spawnSync(timeBin, ['-v', process.execPath, bin, 'validate', dir], { encoding: 'utf8', maxBuffer: 1 << 28 })
-    : spawnSync(process.execPath, [bin, 'validate', dir], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    ? spawnSync(timeBin, ['-v', process.execPath, bin, 'validate', dir], { encoding: 'utf8', maxBuffer: 1 << 28, env })
+    : spawnSync(process.execPath, [bin, 'validate', dir], { encoding: 'utf8', maxBuffer: 1 << 28, env });
   const wallMs = performance.now() - start;
   const field = (name: string): number => Number(new RegExp(`${name}: ([0-9.]+)`).exec(r.stderr)?.[1] ?? NaN);
   const exit = r.status ?? -1;
@@ -87,6 +90,8 @@ try {
     if (baselineBin) cliRun(resolve(baselineBin), root);
     const ours: CliRun[] = [];
     const base: CliRun[] = [];
+    const single: CliRun[] = [];
+    const oneThreadEnv = { ...process.env, PLOYD_THREADS: '1' };
     for (let run = 0; run < RUNS; run++) {
       const r = cliRun(BIN, root);
       ours.push(r);
@@ -95,6 +100,11 @@ try {
         const b = cliRun(resolve(baselineBin), root);
         base.push(b);
         console.log(JSON.stringify({ step: 'baseline validate DIR', run, wallMs: Math.round(b.wallMs), cpuMs: Math.round(b.cpuMs), peakRssMB: Math.round(b.peakRssMB), loadavg: load() }));
+      }
+      if (values['one-thread']) {
+        const o = cliRun(BIN, root, oneThreadEnv);
+        single.push(o);
+        console.log(JSON.stringify({ step: 'PLOYD_THREADS=1 validate DIR', run, wallMs: Math.round(o.wallMs), cpuMs: Math.round(o.cpuMs), peakRssMB: Math.round(o.peakRssMB), loadavg: load() }));
       }
     }
     const s = summarize('ployd validate DIR', ours);
@@ -107,6 +117,13 @@ try {
       out.cpuRatioToBaseline = Number(((s.medianCpuMs as number) / (b.medianCpuMs as number)).toFixed(3));
       out.wallRatioToBaseline = Number(((s.medianWallMs as number) / (b.medianWallMs as number)).toFixed(3));
       out.rssRatioToBaseline = Number(((s.maxPeakRssMB as number) / (b.maxPeakRssMB as number)).toFixed(3));
+    }
+    if (values['one-thread']) {
+      const o = summarize('PLOYD_THREADS=1', single);
+      out.oneThread = o;
+      out.cpuRatioToOneThread = Number(((s.medianCpuMs as number) / (o.medianCpuMs as number)).toFixed(3));
+      out.wallRatioToOneThread = Number(((s.medianWallMs as number) / (o.medianWallMs as number)).toFixed(3));
+      out.rssRatioToOneThread = Number(((s.maxPeakRssMB as number) / (o.maxPeakRssMB as number)).toFixed(3));
     }
     out.loadavg = load();
     console.log(JSON.stringify(out));

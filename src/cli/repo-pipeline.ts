@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PloydError, sortDiagnostics, type Diagnostic } from '../errors/index.ts';
-import { discoverEnvironments, loadRepo, nodeRepoFs, readTextFiles, scanRepo, type LoadedResource, type RepoFs, type RepoScan } from '../manifests/index.ts';
+import { discoverEnvironments, loadRepo, nodeRepoFs, readTextFiles, scanRepo, type LoadedResource, type LoadResult, type RepoFs, type RepoScan } from '../manifests/index.ts';
 import { suggest } from '../resources/index.ts';
 import { checkRepoPaths, scanSecrets, validateResources } from '../validation/index.ts';
 
@@ -62,11 +62,48 @@ function key(d: Diagnostic): string {
 }
 
 /**
- * Loads and validates a repo for one environment or for each it has. Findings that show up in
- * several environments (a base file's error) are reported once.
+ * Collects findings in the order they are pushed, each once: findings that show up in several
+ * environments (a base file's error) are reported once. `sortDiagnostics` is stable, so the order
+ * of pushes decides the order of findings on the same position; every path (one thread or
+ * several) pushes in the same order.
  */
-export function validateRepo(dir: string, environment?: string): RepoValidation {
+export class DiagnosticSet {
+  private readonly seen = new Set<string>();
+  private readonly list: Diagnostic[] = [];
+
+  push(ds: readonly Diagnostic[]): void {
+    for (const d of ds) {
+      const k = key(d);
+      if (!this.seen.has(k)) {
+        this.seen.add(k);
+        this.list.push(d);
+      }
+    }
+  }
+
+  sorted(): Diagnostic[] {
+    return sortDiagnostics(this.list);
+  }
+}
+
+/** What every environment shares: the opened repo, its environments and the repo-wide findings. */
+export interface PreparedRepo {
+  readonly root: string;
+  readonly fs: RepoFs;
+  readonly scan: RepoScan;
+  readonly environments: readonly string[];
+  /** The environments to render: the one asked for, else each the repo has, else one view of all. */
+  readonly targets: readonly (string | undefined)[];
+  readonly shared: LoadResult;
+}
+
+/**
+ * Opens the repo and works out what every environment shares. `onScanned` runs once the repo is
+ * scanned, before the rest (`ployd validate` starts its worker thread there).
+ */
+export function prepareRepo(dir: string, environment?: string, onScanned?: (scan: RepoScan) => void): PreparedRepo {
   const { root, fs, scan } = openRepo(dir);
+  onScanned?.(scan);
   const shared = loadRepo(fs, scan);
   const environments = discoverEnvironments(fs, scan, shared);
   if (environment !== undefined && environments.length > 0 && !environments.includes(environment)) {
@@ -75,27 +112,47 @@ export function validateRepo(dir: string, environment?: string): RepoValidation 
     });
   }
   const targets: (string | undefined)[] = environment !== undefined ? [environment] : environments.length > 0 ? environments : [undefined];
-  const seen = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
-  const push = (ds: readonly Diagnostic[]): void => {
-    for (const d of ds) {
-      const k = key(d);
-      if (!seen.has(k)) {
-        seen.add(k);
-        diagnostics.push(d);
-      }
-    }
+  return {
+    root,
+    fs,
+    scan,
+    environments,
+    targets,
+    shared,
   };
-  push(scan.diagnostics);
-  push(checkRepoPaths(scan.files));
-  push(scanSecrets(readTextFiles(fs, scan)));
-  push(checkApplicationEnvironments(shared.resources, environments));
+}
+
+/** Repo-wide findings (scan, paths, secrets, Applications), in push order. */
+export function repoDiagnostics(repo: PreparedRepo): (readonly Diagnostic[])[] {
+  return [
+    repo.scan.diagnostics,
+    checkRepoPaths(repo.scan.files),
+    scanSecrets(readTextFiles(repo.fs, repo.scan)),
+    checkApplicationEnvironments(repo.shared.resources, repo.environments),
+  ];
+}
+
+/** Renders and validates one environment: its resources, and its load then validation findings. */
+export function validateEnvironment(
+  fs: RepoFs,
+  scan: RepoScan,
+  env: string | undefined,
+): { resources: readonly LoadedResource[]; diagnostics: readonly (readonly Diagnostic[])[] } {
+  const loaded = loadRepo(fs, scan, env !== undefined ? { environment: env } : {});
+  const validated = validateResources(loaded.resources, { ...(env !== undefined ? { environment: env } : {}), pathExists: (p) => fs.exists(p) });
+  return { resources: loaded.resources, diagnostics: [loaded.diagnostics, validated] };
+}
+
+/** Loads and validates a repo for one environment or for each it has. */
+export function validateRepo(dir: string, environment?: string): RepoValidation {
+  const repo = prepareRepo(dir, environment);
+  const diagnostics = new DiagnosticSet();
+  for (const ds of repoDiagnostics(repo)) diagnostics.push(ds);
   const views: EnvironmentView[] = [];
-  for (const env of targets) {
-    const loaded = loadRepo(fs, scan, env !== undefined ? { environment: env } : {});
-    push(loaded.diagnostics);
-    push(validateResources(loaded.resources, { ...(env !== undefined ? { environment: env } : {}), pathExists: (p) => fs.exists(p) }));
-    views.push({ environment: env, resources: loaded.resources });
+  for (const env of repo.targets) {
+    const result = validateEnvironment(repo.fs, repo.scan, env);
+    for (const ds of result.diagnostics) diagnostics.push(ds);
+    views.push({ environment: env, resources: result.resources });
   }
-  return { root, environments, views, diagnostics: sortDiagnostics(diagnostics) };
+  return { root: repo.root, environments: repo.environments, views, diagnostics: diagnostics.sorted() };
 }

@@ -11,6 +11,7 @@ export {
   isKustomizationDir,
   toYamlStream,
   type RepoFs,
+  type RepoFsState,
   type RenderedResource,
   type KustomizeResult,
 } from './kustomize/index.ts';

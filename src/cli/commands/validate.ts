@@ -6,10 +6,11 @@ import { toSarif } from '../sarif.ts';
 const Options = z.object({
   env: z.string().min(1).optional(),
   output: z.enum(['text', 'json', 'sarif']).default('text'),
+  threads: z.coerce.number().int().min(1).optional(),
 });
 
 /**
- * `ployd validate [DIR] [--env E] [--output text|json|sarif]`: schema, semantics, policies and
+ * `ployd validate [DIR] [--env E] [--output text|json|sarif] [--threads N]`: schema, semantics, policies and
  * secrets. Exit 0 when clean (warnings allowed), 1 with error findings, 2 on usage or I/O errors.
  *
  * @example
@@ -22,17 +23,23 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .argument('[dir]', 'config repo folder', '.')
     .option('-e, --env <name>', 'validate what this environment gets (default: every environment)')
     .option('-o, --output <format>', 'text | json | sarif', 'text')
+    .option('--threads <n>', 'threads: 1 = one thread, 2 = a worker thread too (default: by repo size; env PLOYD_THREADS)')
     .action(async (dir: string, raw: unknown) => {
       // Loaded on use so `ployd --help` and other commands start fast.
-      const { validateRepo } = await import('../repo-pipeline.ts');
-      const parsed = Options.safeParse(raw);
-      if (!parsed.success) throw new PloydError('E_USAGE', `--output must be text, json or sarif`);
+      const { summarizeRepo } = await import('../validate-parallel.ts');
+      const input = { ...(raw as Record<string, unknown>) };
+      if (input.threads === undefined && process.env.PLOYD_THREADS) input.threads = process.env.PLOYD_THREADS;
+      const parsed = Options.safeParse(input);
+      if (!parsed.success) {
+        const flag = parsed.error.issues[0]?.path[0] === 'threads' ? '--threads (or PLOYD_THREADS) must be a whole number ≥ 1' : '--output must be text, json or sarif';
+        throw new PloydError('E_USAGE', flag);
+      }
       const opts = parsed.data;
-      const result = validateRepo(dir, opts.env);
+      const result = await summarizeRepo(dir, opts.env, opts.threads !== undefined ? { threads: opts.threads } : {});
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
-      const resources = result.views.reduce((n, v) => n + v.resources.length, 0);
-      const envs = result.views.map((v) => v.environment ?? '(all)');
+      const resources = result.resources;
+      const envs = result.environments.map((e) => e ?? '(all)');
       if (opts.output === 'json') {
         process.stdout.write(JSON.stringify({ environments: envs, resources, errors, warnings, diagnostics: result.diagnostics }, null, 2) + '\n');
       } else if (opts.output === 'sarif') {

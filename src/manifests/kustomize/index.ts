@@ -1,4 +1,4 @@
-export { type RepoFs, nodeRepoFs, memoryRepoFs } from './repo-fs.ts';
+export { type RepoFs, type RepoFsState, nodeRepoFs, memoryRepoFs } from './repo-fs.ts';
 export {
   type RenderedResource,
   type KustomizeResult,

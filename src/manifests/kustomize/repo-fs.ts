@@ -11,6 +11,21 @@ export interface RepoFs {
   listDir(path: string): string[];
   /** Repo-relative real path after resolving symlinks; used to detect symlink escapes. */
   realPath?(path: string): string;
+  /** What the snapshot has learnt so far, as plain data another thread can start from. */
+  exportState?(): RepoFsState;
+}
+
+/**
+ * A `nodeRepoFs` snapshot's knowledge as structured-cloneable data: every path it has looked at
+ * (real location and kind; `escape` for a path resolving outside the root), the folders it
+ * listed completely, and the texts it kept. `ployd validate` hands it to its worker thread so the
+ * worker neither scans the repo again nor reads the files the main thread already read.
+ */
+export interface RepoFsState {
+  readonly root: string;
+  readonly entries: readonly (readonly [path: string, real: string, kind: 'file' | 'dir' | 'other' | 'missing' | 'escape'])[];
+  readonly listed: readonly string[];
+  readonly texts: readonly (readonly [path: string, text: string])[];
 }
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -55,16 +70,19 @@ function kindOf(st: { isFile(): boolean; isDirectory(): boolean } | undefined): 
  * are resolved with realpath), and listing a folder tells the kind of each entry, so a scan of
  * the repo costs one readdir per folder instead of a realpath and a stat per file.
  */
-export function nodeRepoFs(root: string, options: { keepTexts?: boolean } = {}): RepoFs {
+export function nodeRepoFs(root: string, options: { keepTexts?: boolean; state?: RepoFsState } = {}): RepoFs {
   const textBudget = options.keepTexts ? TEXT_CACHE_CHARS : 0;
-  const absRoot = nodeFs.realpathSync.native(nodePath.resolve(root));
+  const { state } = options;
+  const absRoot = state ? state.root : nodeFs.realpathSync.native(nodePath.resolve(root));
   const abs = (p: string): string => nodePath.join(absRoot, p);
-  const entries = new Map<string, Entry>([['', { real: absRoot, kind: 'dir' }]]);
-  const texts = new Map<string, string>();
-  // Folders whose listing primed `entries`: a name not among their entries does not exist.
-  const listed = new Set<string>();
-  let cachedChars = 0;
   const escape = (p: string): PloydError => new PloydError('E_PATH_ESCAPE', `${p} resolves outside the repository root`, { file: p });
+  const entries = new Map<string, Entry>([['', { real: absRoot, kind: 'dir' }]]);
+  const texts = new Map<string, string>(state?.texts);
+  // Folders whose listing primed `entries`: a name not among their entries does not exist.
+  const listed = new Set<string>(state?.listed);
+  let cachedChars = 0;
+  for (const [, text] of texts) cachedChars += text.length;
+  for (const [p, real, kind] of state?.entries ?? []) entries.set(p, kind === 'escape' ? escape(p) : { real, kind });
   const inside = (real: string): boolean => real === absRoot || real.startsWith(absRoot + nodePath.sep);
 
   /** `p` is normalised; a missing path's real location is the path itself, as realpath leaves it. */
@@ -154,6 +172,11 @@ export function nodeRepoFs(root: string, options: { keepTexts?: boolean } = {}):
       const real = known(p).real;
       const rel = real === absRoot ? '' : real.slice(absRoot.endsWith(nodePath.sep) ? absRoot.length : absRoot.length + 1);
       return nodePath.sep === '/' ? rel : rel.split(nodePath.sep).join('/');
+    },
+    exportState() {
+      const out: [string, string, 'file' | 'dir' | 'other' | 'missing' | 'escape'][] = [];
+      for (const [p, e] of entries) out.push(e instanceof PloydError ? [p, '', 'escape'] : [p, e.real, e.kind]);
+      return { root: absRoot, entries: out, listed: [...listed], texts: [...texts] };
     },
   };
 }
