@@ -135,7 +135,7 @@ function apiSchemaErrors(obj: Json): string[] {
     case 'apps/v1/Deployment':
       return [...modelErrors(() => new Deployment(obj)), ...strict];
     case 'autoscaling/v2/HorizontalPodAutoscaler':
-      return [...modelErrors(() => new HorizontalPodAutoscaler(obj as never)), ...strict];
+      return [...modelErrors(() => new HorizontalPodAutoscaler(obj)), ...strict];
     case 'policy/v1/PodDisruptionBudget':
       return [...modelErrors(() => new PodDisruptionBudget(obj)), ...strict];
     case 'keda.sh/v1alpha1/ScaledObject':
