@@ -18,6 +18,7 @@ import type {
   ObjectRef,
   Page,
   StoredModelDeployment,
+  StatusOptions,
   WriteOptions,
 } from './types.ts';
 
@@ -213,10 +214,15 @@ export class ModelServingService implements ModelServing {
    * const s = await ployd.modelServing.getStatus({ name: 'llama-7b-chat-v2-1' });
    * if (s.health !== 'Healthy') console.log(s.message);
    */
-  async getStatus(ref: ObjectRef): Promise<ModelStatus> {
+  async getStatus(ref: ObjectRef, options: StatusOptions = {}): Promise<ModelStatus> {
     const { name, namespace = DEFAULT_NAMESPACE } = parseInput(ObjectRefSchema, ref, 'model reference');
-    const rec = await this.#ctx.store.resources.require({ kind: KIND, namespace, name });
-    const md = rec.spec as ModelDeployment;
+    const given = options.desired;
+    if (given && (given.metadata.name !== name || (given.metadata.namespace ?? DEFAULT_NAMESPACE) !== namespace)) {
+      throw new PloydError('E_VALIDATION', `getStatus: options.desired is ${given.metadata.namespace ?? DEFAULT_NAMESPACE}/${given.metadata.name}, not ${namespace}/${name}`, {
+        issues: [{ path: ['options', 'desired', 'metadata'], message: 'must be the deployment asked about' }],
+      });
+    }
+    const md = given ?? ((await this.#ctx.store.resources.require({ kind: KIND, namespace, name })).spec as ModelDeployment);
     const observedAt = this.#ctx.now();
     const runtime = this.#ctx.runtime;
     if (!runtime) {
