@@ -25,11 +25,20 @@ if (backend !== 'pglite' && backend !== 'postgres') throw new Error(`backend mus
 if (backend === 'postgres' && !pgUrl) throw new Error('postgres: set PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL');
 
 // Statements sent to the database: every query of either driver goes through these methods.
+// PLOYD_BENCH_STATEMENTS=1 also prints the statements of the last run by kind (first words of the SQL).
 let statements = 0;
+const byKind = new Map<string, number>();
+const countKinds = process.env.PLOYD_BENCH_STATEMENTS === '1';
 for (const proto of [PGlite.prototype, pg.Client.prototype] as { query: (...a: unknown[]) => unknown }[]) {
   const query = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     statements++;
+    if (countKinds) {
+      const a = args[0];
+      const sql = typeof a === 'string' ? a : typeof a === 'object' && a !== null && 'text' in a ? String(a.text) : '?';
+      const kind = sql.replace(/\s+/g, ' ').slice(0, 60);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
     return query.apply(this, args);
   };
 }
@@ -99,6 +108,7 @@ for (let r = 0; r < runs; r++) {
   const cache = mkdtempSync(join(tmpdir(), 'ployd-bench-cache-'));
   const controller = new Controller({ ployd, store, source: new GitSource({ repo, cacheDir: cache }), pollIntervalMs: 3_600_000, resyncIntervalMs: 3_600_000, concurrency: 16 });
   resetPeakRss();
+  byKind.clear();
   const s0 = statements;
   const c0 = process.cpuUsage();
   let t = performance.now();
@@ -111,6 +121,7 @@ for (let r = 0; r < runs; r++) {
   cpu.push((c1.user + c1.system) / 1000);
   perApp.push((statements - s0) / apps);
   peaks.push(peakRssMb());
+  if (countKinds) for (const [k, n] of [...byKind].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / apps).toFixed(2)}/app  ${k}`);
   if (synced !== apps) throw new Error(`only ${synced}/${apps} apps Synced/Healthy`);
   await controller.stop();
   await ployd.close();

@@ -602,7 +602,7 @@ export class Controller {
     const resources: ResourceStatus[] = [];
     const healths: HealthStatus[] = [];
     for (const d of diffs) {
-      const h = d.state === 'removed' ? undefined : await resourceHealth(this.#o.ployd, d.key, d.state !== 'added');
+      const h = d.state === 'removed' ? undefined : await resourceHealth(this.#o.ployd, d.key, d.state === 'added' ? false : (live.get(keyString(d.key)) ?? true));
       if (h) healths.push(h.health);
       resources.push({
         ...d.key,

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isPloydError, PloydError } from '../errors/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
+import type { ModelDeployment } from '../resources/index.ts';
 import type { HealthStatus } from '../runtime/index.ts';
 import type { Store } from '../store/index.ts';
 import { APP_LABEL, comparable } from './desired.ts';
@@ -20,6 +21,8 @@ export interface LiveResource {
   readonly key: ResourceKey;
   readonly value: Json;
   readonly resourceVersion: number;
+  /** The stored (parsed) resource, as read. */
+  readonly stored: unknown;
 }
 
 function owned(resource: unknown, app: string): boolean {
@@ -38,7 +41,7 @@ export async function readLive(store: Store, app: string, keys: readonly Resourc
   for (const r of await store.resources.getMany([...unique.values()])) {
     if (!owned(r.spec, app)) continue;
     const key = { kind: r.kind, namespace: r.namespace, name: r.name };
-    out.set(keyString(key), { key, value: comparable(r.spec, r.namespace), resourceVersion: r.resourceVersion });
+    out.set(keyString(key), { key, value: comparable(r.spec, r.namespace), resourceVersion: r.resourceVersion, stored: r.spec });
   }
   return out;
 }
@@ -120,12 +123,17 @@ export async function deleteResource(ployd: Ployd, key: ResourceKey, actor: Acto
   }
 }
 
-/** Health of one resource: models from the runtime; routes and policies are Healthy once stored. */
-export async function resourceHealth(ployd: Ployd, key: ResourceKey, live: boolean): Promise<{ health: HealthStatus; message?: string }> {
-  if (!live) return { health: 'Missing' };
+/**
+ * Health of one resource: models from the runtime; routes and policies are Healthy once stored.
+ * `live` is true (look the deployment up in the store), false (not live: Missing), or the live
+ * record the caller has just read from the store (saves getStatus reading it again).
+ */
+export async function resourceHealth(ployd: Ployd, key: ResourceKey, live: boolean | LiveResource): Promise<{ health: HealthStatus; message?: string }> {
+  if (live === false) return { health: 'Missing' };
   if (key.kind !== 'ModelDeployment') return { health: 'Healthy' };
   try {
-    const s = await ployd.modelServing.getStatus({ name: key.name, namespace: key.namespace });
+    const ref = { name: key.name, namespace: key.namespace };
+    const s = await ployd.modelServing.getStatus(ref, live === true ? {} : { desired: live.stored as ModelDeployment });
     return { health: s.health, ...(s.message !== undefined ? { message: s.message } : {}) };
   } catch (e) {
     if (isPloydError(e) && e.code === 'E_NOT_FOUND') return { health: 'Missing' };

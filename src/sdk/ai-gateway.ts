@@ -4,6 +4,7 @@ import type { GatewayRoute } from '../resources/index.ts';
 import { audit, checkActor } from './internal/audit.ts';
 import { DEFAULT_NAMESPACE, type SdkContext } from './internal/context.ts';
 import { specHash } from './internal/hash.ts';
+import { writeAudited } from './internal/write.ts';
 import { applicationOf, auditSnapshot, resourceId, toStored } from './internal/stored.ts';
 import { parseInput, parseManifest } from './internal/validate.ts';
 import { ModelListQuerySchema, ObjectRefSchema, WriteOptionsSchema } from './schemas.ts';
@@ -44,11 +45,7 @@ export class AIGatewayService implements AIGateway {
   async createRoute(manifest: Record<string, unknown>, actor: Actor): Promise<StoredRoute> {
     checkActor(actor);
     const { key, values } = this.#parse(manifest);
-    const record = await this.#ctx.store.transaction(async (tx) => {
-      const after = await tx.resources.create(key, values);
-      await audit(tx, actor, 'route.create', resourceId(KIND, key.namespace, key.name), undefined, auditSnapshot(after));
-      return after;
-    });
+    const record = await writeAudited(this.#ctx.store, key, values, undefined, undefined, actor, 'route.create');
     await this.#ctx.publisher.request();
     return toStored<GatewayRoute>(record);
   }
@@ -67,16 +64,12 @@ export class AIGatewayService implements AIGateway {
     checkActor(actor);
     const opts = parseInput(WriteOptionsSchema, options, 'options');
     const { key, values } = this.#parse(manifest);
-    const { record, changed } = await this.#ctx.store.transaction(async (tx) => {
-      const before = await tx.resources.get(key);
-      if (!before) throw new PloydError('E_NOT_FOUND', `${resourceId(KIND, key.namespace, key.name)} not found`, { resource: resourceId(KIND, key.namespace, key.name) });
-      if (opts.resourceVersion === undefined && before.hash === values.hash && isDeepStrictEqual(before.manifest, values.manifest)) {
-        return { record: before, changed: false };
-      }
-      const after = await tx.resources.update(key, opts.resourceVersion ?? before.resourceVersion, values);
-      await audit(tx, actor, 'route.update', resourceId(KIND, key.namespace, key.name), auditSnapshot(before), auditSnapshot(after));
-      return { record: after, changed: true };
-    });
+    // One read, then one write-and-audit statement (see writeAudited): a concurrent change between
+    // them fails the compare-and-set with E_CONFLICT.
+    const before = await this.#ctx.store.resources.get(key);
+    if (!before) throw new PloydError('E_NOT_FOUND', `${resourceId(KIND, key.namespace, key.name)} not found`, { resource: resourceId(KIND, key.namespace, key.name) });
+    const changed = opts.resourceVersion !== undefined || before.hash !== values.hash || !isDeepStrictEqual(before.manifest, values.manifest);
+    const record = changed ? await writeAudited(this.#ctx.store, key, values, before, opts.resourceVersion, actor, 'route.update') : before;
     if (changed) await this.#ctx.publisher.request();
     return toStored<GatewayRoute>(record);
   }

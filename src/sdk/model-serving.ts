@@ -5,6 +5,7 @@ import type { DeploymentRef } from '../runtime/index.ts';
 import { audit, checkActor } from './internal/audit.ts';
 import { DEFAULT_NAMESPACE, type SdkContext } from './internal/context.ts';
 import { specHash } from './internal/hash.ts';
+import { writeAudited } from './internal/write.ts';
 import { applicationOf, auditSnapshot, resourceId, toStored } from './internal/stored.ts';
 import { parseInput, parseManifest } from './internal/validate.ts';
 import { DeployModelKeywordsSchema, ModelListQuerySchema, ObjectRefSchema, ScaleInputSchema, WriteOptionsSchema } from './schemas.ts';
@@ -17,6 +18,7 @@ import type {
   ObjectRef,
   Page,
   StoredModelDeployment,
+  StatusOptions,
   WriteOptions,
 } from './types.ts';
 
@@ -102,18 +104,15 @@ export class ModelServingService implements ModelServing {
     const key = { kind: KIND, namespace, name: md.metadata.name };
     const values = { apiVersion: md.apiVersion, spec: md, manifest, labels: md.metadata.labels ?? {}, application: applicationOf(md.metadata.labels), hash: specHash(md) };
 
-    const { record, changed } = await this.#ctx.store.transaction(async (tx) => {
-      const before = await tx.resources.get(key);
-      if (before && before.hash === values.hash && isDeepStrictEqual(before.manifest, manifest) && opts.resourceVersion === undefined) {
-        return { record: before, changed: false };
-      }
-      let after;
-      if (before) after = await tx.resources.update(key, opts.resourceVersion ?? before.resourceVersion, values);
-      else if (opts.resourceVersion !== undefined) throw new PloydError('E_NOT_FOUND', `${resourceId(KIND, namespace, key.name)} not found`, { resource: resourceId(KIND, namespace, key.name) });
-      else after = await tx.resources.create(key, values);
-      await audit(tx, actor, before ? 'model.update' : 'model.deploy', resourceId(KIND, namespace, key.name), auditSnapshot(before), auditSnapshot(after));
-      return { record: after, changed: true };
-    });
+    // One read, then (when something changed) one write-and-audit statement: atomic without a
+    // transaction. A concurrent writer between the two makes the compare-and-set fail (E_CONFLICT,
+    // or E_ALREADY_EXISTS for a concurrent create), never a lost update.
+    const store = this.#ctx.store;
+    const before = await store.resources.get(key);
+    const unchanged = before && before.hash === values.hash && isDeepStrictEqual(before.manifest, manifest) && opts.resourceVersion === undefined;
+    if (!before && opts.resourceVersion !== undefined) throw new PloydError('E_NOT_FOUND', `${resourceId(KIND, namespace, key.name)} not found`, { resource: resourceId(KIND, namespace, key.name) });
+    const changed = !unchanged;
+    const record = unchanged ? before : await writeAudited(store, key, values, before, opts.resourceVersion, actor, before ? 'model.update' : 'model.deploy');
 
     await this.#applyToRuntime(md);
     if (changed) await this.#ctx.publisher.request();
@@ -215,10 +214,15 @@ export class ModelServingService implements ModelServing {
    * const s = await ployd.modelServing.getStatus({ name: 'llama-7b-chat-v2-1' });
    * if (s.health !== 'Healthy') console.log(s.message);
    */
-  async getStatus(ref: ObjectRef): Promise<ModelStatus> {
+  async getStatus(ref: ObjectRef, options: StatusOptions = {}): Promise<ModelStatus> {
     const { name, namespace = DEFAULT_NAMESPACE } = parseInput(ObjectRefSchema, ref, 'model reference');
-    const rec = await this.#ctx.store.resources.require({ kind: KIND, namespace, name });
-    const md = rec.spec as ModelDeployment;
+    const given = options.desired;
+    if (given && (given.metadata.name !== name || (given.metadata.namespace ?? DEFAULT_NAMESPACE) !== namespace)) {
+      throw new PloydError('E_VALIDATION', `getStatus: options.desired is ${given.metadata.namespace ?? DEFAULT_NAMESPACE}/${given.metadata.name}, not ${namespace}/${name}`, {
+        issues: [{ path: ['options', 'desired', 'metadata'], message: 'must be the deployment asked about' }],
+      });
+    }
+    const md = given ?? ((await this.#ctx.store.resources.require({ kind: KIND, namespace, name })).spec as ModelDeployment);
     const observedAt = this.#ctx.now();
     const runtime = this.#ctx.runtime;
     if (!runtime) {

@@ -117,7 +117,16 @@ export interface ModelServing {
   getModel(ref: ObjectRef): Promise<StoredModelDeployment>;
   listModels(options?: ModelListOptions): Promise<Page<StoredModelDeployment>>;
   deleteModel(ref: ObjectRef, actor: Actor, options?: WriteOptions): Promise<void>;
-  getStatus(ref: ObjectRef): Promise<ModelStatus>;
+  getStatus(ref: ObjectRef, options?: StatusOptions): Promise<ModelStatus>;
+}
+
+export interface StatusOptions {
+  /**
+   * The deployment as the caller has just read it from the store (e.g. the controller's live-state
+   * read): getStatus then does not read it again. Without it, a deployment absent from the store is
+   * E_NOT_FOUND.
+   */
+  readonly desired?: ModelDeployment;
 }
 
 // --- AIGateway -------------------------------------------------------------------------------

@@ -19,3 +19,4 @@ export type { EventRecord, NewEvent, EventRepository } from './repositories/even
 export type { ApplicationRecord, ApplicationValues, ApplicationStatusValues, SyncHistoryRecord, ApplicationRepository } from './repositories/applications.ts';
 export type { LiveResourceRecord, DeploymentStatusRecord, CanaryStateRecord, LiveStateRepository } from './repositories/live-state.ts';
 export type { UserRecord, UserRepository } from './repositories/users.ts';
+export { casFailure } from './repositories/resources.ts';

@@ -9,6 +9,7 @@ import { rootLogger, type Logger } from '../log/index.ts';
 import { toStoreError } from './errors.ts';
 import { InCodeMigrationProvider, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './migrations.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { createMemoryPGlite } from './pglite-template.ts';
 import type { Database } from './schema.ts';
 import { bindRepositories, type MigrationInfo, type Store, type StoreBackend } from './store.ts';
 
@@ -90,7 +91,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const owned = options.pglite === undefined;
     try {
       if (!memory && owned) await mkdir(resolve(dataDir), { recursive: true });
-      pglite = options.pglite ?? (await PGlite.create({ dataDir: memory ? dataDir : resolve(dataDir), startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] }));
+      const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS];
+      pglite = options.pglite ?? (memory ? await createMemoryPGlite(dataDir, startParams, log) : await PGlite.create({ dataDir: resolve(dataDir), startParams }));
     } catch (err) {
       throw new PloydError('E_STORE', `cannot open the embedded database in ${dataDir}: ${(err as Error).message}`, { backend, dataDir }, { cause: err });
     }

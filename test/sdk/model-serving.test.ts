@@ -231,6 +231,19 @@ spec:
     expect(s.message).toMatch(/no runtime is attached/);
   });
 
+  it('getStatus uses the desired record the caller passes (no store read); without one, a deployment gone from the store is E_NOT_FOUND', async () => {
+    const h = H.make({ runtime: false });
+    const md = await h.ployd.modelServing.deployModel(SEED_MANIFEST, gitops);
+    const ref = { name: md.name, namespace: md.namespace };
+    const desired = { ...md.resource, spec: { ...md.resource.spec, replicas: 3 } };
+    // The passed record is what is used: its replicas, not the stored ones (1).
+    expect(await h.ployd.modelServing.getStatus(ref, { desired })).toMatchObject({ health: 'Unknown', desiredReplicas: 3 });
+    await h.ployd.modelServing.deleteModel(ref, alice);
+    expect(await codeOf(h.ployd.modelServing.getStatus(ref))).toBe('E_NOT_FOUND');
+    const other = { ...md.resource, metadata: { ...md.resource.metadata, name: 'someone-else' } };
+    expect(await codeOf(h.ployd.modelServing.getStatus(ref, { desired: other }))).toBe('E_VALIDATION');
+  });
+
   it('a failing runtime does not undo desired state: a Warning event says what failed', async () => {
     const h = H.current;
     h.runtime?.failNext(new Error('not enough GPUs: need 2, 0 free'));

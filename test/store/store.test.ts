@@ -69,6 +69,31 @@ for (const backend of BACKENDS) {
       expect(await codeOf(store.resources.delete(key))).toBe('E_NOT_FOUND');
     });
 
+    it('createAudited / updateAudited write a resource and its audit row in one statement; a refused write records no audit row', async () => {
+      const key: ResourceKey = { kind: 'ModelDeployment', namespace: 'audited', name: 'm' };
+      const entry = (action: string, after: unknown) => ({ subject: 'writer', groups: ['g'], via: 'api', action, resource: 'ModelDeployment/audited/m', after });
+      const auditRows = async () => (await store.audit.list({ subject: 'writer', limit: 50 })).items;
+
+      const created = await store.resources.createAudited(key, { ...values({ replicas: 1 }), labels: { a: 'b' }, application: 'app-1' }, entry('create', { v: 1 }));
+      expect(created).toMatchObject({ ...key, resourceVersion: 1, spec: { replicas: 1 }, labels: { a: 'b' }, application: 'app-1' });
+      expect(await codeOf(store.resources.createAudited(key, values(), entry('create-again', { v: 0 })))).toBe('E_ALREADY_EXISTS');
+
+      const updated = await store.resources.updateAudited(key, 1, values({ replicas: 3 }), { ...entry('update', { v: 2 }), before: { v: 1 }, commit: 'abc' });
+      expect(updated).toMatchObject({ resourceVersion: 2, spec: { replicas: 3 }, application: 'app-1' });
+      expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+      const stale = await store.resources.updateAudited(key, 1, values({ replicas: 9 }), entry('stale', { v: 0 })).catch((e: unknown) => e);
+      expect((stale as PloydError).code).toBe('E_CONFLICT');
+      expect((stale as PloydError).details).toMatchObject({ expected: 1, current: 2 });
+      expect(await codeOf(store.resources.updateAudited({ ...key, name: 'absent' }, 1, values(), entry('absent', { v: 0 })))).toBe('E_NOT_FOUND');
+      expect((await store.resources.require(key)).spec).toEqual({ replicas: 3 });
+
+      // Only the two writes that happened are audited, each with what it was given.
+      const rows = await auditRows();
+      expect(rows.map((a) => a.action)).toEqual(['update', 'create']);
+      expect(rows[0]).toMatchObject({ groups: ['g'], via: 'api', before: { v: 1 }, after: { v: 2 }, commit: 'abc' });
+      expect(rows[1]).toMatchObject({ before: undefined, after: { v: 1 }, commit: null });
+    });
+
     it('getMany returns the resources that exist among the keys, with their application', async () => {
       const a = { kind: 'GatewayRoute', namespace: 'gm', name: 'a' };
       const b = { kind: 'ModelDeployment', namespace: 'gm', name: 'b' };

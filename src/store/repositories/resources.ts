@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { PloydError } from '../../errors/index.ts';
 import { decodeCursor, json, pageLimit, toDate, toPage, type StorePage } from '../cursor.ts';
 import type { Database, Row } from '../schema.ts';
+import type { NewAuditRecord } from './audit.ts';
 
 /** One desired-state resource as stored. */
 export interface ResourceRecord {
@@ -55,6 +56,14 @@ export interface ResourceRepository {
   create(key: ResourceKey, values: ResourceValues): Promise<ResourceRecord>;
   /** Compare-and-set on resourceVersion: E_CONFLICT when stale, E_NOT_FOUND when absent. */
   update(key: ResourceKey, expectedVersion: number, values: ResourceValues): Promise<ResourceRecord>;
+  /**
+   * Like create, and appends `audit` in the same statement (a data-modifying CTE): one round trip
+   * instead of begin / write / audit / commit, and still all-or-nothing — the audit row is inserted
+   * only from the row the write returned, so a refused write records nothing.
+   */
+  createAudited(key: ResourceKey, values: ResourceValues, audit: NewAuditRecord): Promise<ResourceRecord>;
+  /** Like update (compare-and-set), with `audit` appended in the same statement as createAudited. */
+  updateAudited(key: ResourceKey, expectedVersion: number, values: ResourceValues, audit: NewAuditRecord): Promise<ResourceRecord>;
   /** E_NOT_FOUND when absent; E_CONFLICT when expectedVersion is given and stale. */
   delete(key: ResourceKey, expectedVersion?: number): Promise<ResourceRecord>;
 }
@@ -88,6 +97,14 @@ export function casFailure(what: string, expected: number, current: number | und
     expected,
     current,
   });
+}
+
+const jsonb = (v: unknown) => sql`cast(${v === undefined ? null : json(v)} as jsonb)`;
+
+/** `insert into audit_log … select … from w`: one audit row per row the CTE `w` wrote (zero or one). */
+function auditFromWritten(entry: NewAuditRecord) {
+  return sql`insert into audit_log (subject, groups, via, action, resource, before, after, commit)
+    select ${entry.subject}, ${jsonb(entry.groups)}, ${entry.via}, ${entry.action}, ${entry.resource}, ${jsonb(entry.before)}, ${jsonb(entry.after)}, ${entry.commit ?? null}::text from w`;
 }
 
 export function resourceRepository(db: Kysely<Database>): ResourceRepository {
@@ -175,6 +192,36 @@ export function resourceRepository(db: Kysely<Database>): ResourceRepository {
         .where('resource_version', '=', expectedVersion)
         .returningAll()
         .executeTakeFirst();
+      if (row) return toRecord(row);
+      const current = await repo.get(key);
+      throw casFailure(describeKey(key), expectedVersion, current?.resourceVersion);
+    },
+
+    async createAudited(key, values, audit) {
+      const { rows } = await sql<Row<'resources'>>`with w as (
+          insert into resources (kind, namespace, name, api_version, spec, manifest, labels, application, hash, resource_version)
+          values (${key.kind}, ${key.namespace}, ${key.name}, ${values.apiVersion}, ${jsonb(values.spec)}, ${jsonb(values.manifest)},
+                  ${jsonb(values.labels ?? {})}, ${values.application ?? null}::text, ${values.hash}, 1)
+          on conflict (kind, namespace, name) do nothing
+          returning *
+        ), a as (${auditFromWritten(audit)})
+        select * from w`.execute(db);
+      const row = rows[0];
+      if (!row) throw new PloydError('E_ALREADY_EXISTS', `${describeKey(key)} already exists`, { resource: describeKey(key) });
+      return toRecord(row);
+    },
+
+    async updateAudited(key, expectedVersion, values, audit) {
+      const application = values.application !== undefined ? sql`${values.application}::text` : sql.ref('application');
+      const { rows } = await sql<Row<'resources'>>`with w as (
+          update resources set api_version = ${values.apiVersion}, spec = ${jsonb(values.spec)}, manifest = ${jsonb(values.manifest)},
+                 labels = ${jsonb(values.labels ?? {})}, application = ${application}, hash = ${values.hash},
+                 resource_version = resource_version + 1, updated_at = ${new Date()}
+          where kind = ${key.kind} and namespace = ${key.namespace} and name = ${key.name} and resource_version = ${expectedVersion}
+          returning *
+        ), a as (${auditFromWritten(audit)})
+        select * from w`.execute(db);
+      const row = rows[0];
       if (row) return toRecord(row);
       const current = await repo.get(key);
       throw casFailure(describeKey(key), expectedVersion, current?.resourceVersion);

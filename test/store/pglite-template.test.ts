@@ -1,0 +1,42 @@
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryPGlite, templatePath } from '../../src/store/pglite-template.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ployd-template-test-'));
+const log = pino({ level: 'silent' });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('in-memory PGlite from a saved initdb template', () => {
+  it('saves the template at the first creation, and later creations load it instead of running initdb', async () => {
+    const path = templatePath(dir);
+    const first = await createMemoryPGlite('memory://', PGlite.defaultStartParams, log, dir);
+    expect(existsSync(path)).toBe(true);
+    await first.close();
+
+    // A template with a marker table: a creation that loads the template sees it, initdb would not.
+    const marked = await PGlite.create({ dataDir: 'memory://' });
+    await marked.exec('create table template_marker (x int); insert into template_marker values (42)');
+    writeFileSync(path, Buffer.from(await (await marked.dumpDataDir('gzip')).arrayBuffer()), { mode: 0o600 });
+    await marked.close();
+
+    const loaded = await createMemoryPGlite('memory://', PGlite.defaultStartParams, log, dir);
+    expect((await loaded.query<{ x: number }>('select x from template_marker')).rows).toEqual([{ x: 42 }]);
+    await loaded.close();
+  });
+
+  it('a corrupt template falls back to initdb and is written again', async () => {
+    const path = templatePath(dir);
+    writeFileSync(path, 'not a tarball', { mode: 0o600 });
+    const db = await createMemoryPGlite('memory://', PGlite.defaultStartParams, log, dir);
+    expect((await db.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    await db.close();
+    expect(statSync(path).size).toBeGreaterThan(100_000); // a real dump replaced the corrupt file
+    const again = await createMemoryPGlite('memory://', PGlite.defaultStartParams, log, dir);
+    expect((await again.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    await again.close();
+  });
+});
