@@ -9,6 +9,7 @@
 // because that is how users run `ployd gateway`; RUNNER=tsx runs them under tsx instead.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,6 +44,22 @@ function cpuMs(pid: number | undefined): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (CLK_TCK 100)
+}
+
+/**
+ * A port that is free now, below Linux's ephemeral range (32768+): a random one from that range
+ * can be taken meanwhile by an outgoing connection of the earlier rounds (EADDRINUSE).
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 async function start(file: string, env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
@@ -206,7 +223,7 @@ async function main(): Promise<void> {
     const results: string[] = [];
     for (const workers of [1, 2]) {
       // Workers share one fixed port (with --port 0 each would get its own).
-      const port = 20000 + Math.floor(Math.random() * 20000);
+      const port = await freePort();
       const c2 = spawn(process.execPath, [join(root, 'bin', 'ployd.js'), 'gateway', '--routes', routes, '--port', String(port), '--workers', String(workers), '--no-watch'], {
         cwd: root,
         env: { ...process.env, PLOYD_LOG_LEVEL: 'warn' },
