@@ -7,6 +7,7 @@ import { openStore } from '../../store/index.ts';
 import type { RegisterCommand } from '../context.ts';
 import { repoArgument, startGitOpsPlatform } from '../platform.ts';
 import { parseArg } from './client-options.ts';
+import { waitForSignal } from '../signals.ts';
 
 interface ServerFlags {
   port: string;
@@ -21,18 +22,6 @@ interface ServerFlags {
   verifySignatures?: boolean;
   allowedSigners?: string;
   poll: string;
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise<void>((res) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      res();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 const PORT = z.coerce.number().int().min(0).max(65535);

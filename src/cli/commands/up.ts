@@ -7,6 +7,7 @@ import { packagePath } from '../../package-root.ts';
 import { repoArgument, startGitOpsPlatform, type RunningPlatform } from '../platform.ts';
 import type { RegisterCommand } from '../context.ts';
 import { parseArg } from './client-options.ts';
+import { waitForSignal } from '../signals.ts';
 
 interface UpFlags {
   port: string;
@@ -138,15 +139,7 @@ export const registerUp: RegisterCommand = (program) => {
       if (p.adminToken !== undefined) out.write(`  admin token : ${p.adminToken}   (shown once: store it now)\n`);
       out.write(`\nTry it:\n  curl -s ${p.gatewayUrl}/v1/chat/completions -H 'Authorization: Bearer ${p.apiKey}' -H 'Content-Type: application/json' \\\n    -d '{"model":"chat","messages":[{"role":"user","content":"hello"}]}'\n`);
       out.write(`\nWatch the apps:\n  PLOYD_SERVER=${p.apiUrl} PLOYD_TOKEN=<admin token> ployd app list\n\nCtrl-C stops everything.\n`);
-      await new Promise<void>((res) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          res();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await waitForSignal();
       out.write('stopping…\n');
       await p.close();
     });
