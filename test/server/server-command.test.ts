@@ -138,6 +138,10 @@ describe('ployd server --repo', () => {
     const misuse = spawnSync(process.execPath, ['bin/ployd.js', 'server', '--port', '0', '--data-dir', dataDir, '--verify-signatures'], { encoding: 'utf8' });
     expect(misuse.status).toBe(2);
     expect(misuse.stderr).toContain('E_USAGE: --verify-signatures needs --repo');
+    // A flag with a default counts when it is given.
+    const poll = spawnSync(process.execPath, ['bin/ployd.js', 'server', '--port', '0', '--data-dir', dataDir, '--poll', '10'], { encoding: 'utf8' });
+    expect(poll.status).toBe(2);
+    expect(poll.stderr).toContain('E_USAGE: --poll needs --repo');
     expect(await stop(s.child)).toBe(0);
   }, 180_000);
 

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { PloydError } from '../../errors/index.ts';
 import { rootLogger } from '../../log/index.ts';
@@ -53,11 +54,13 @@ export const registerServer: RegisterCommand = (program) => {
     .option('--verify-signatures', 'with --repo: apply only commits with a trusted signature (git verify-commit)')
     .option('--allowed-signers <file>', 'with --repo: SSH allowed-signers file for signature verification')
     .option('--poll <seconds>', 'with --repo: poll interval for remote repos (±10 % jitter)', '60')
-    .action(async (flags: ServerFlags) => {
+    .action(async (flags: ServerFlags, cmd: Command) => {
       const port = parseArg(PORT, flags.port, '--port');
       const logger = rootLogger();
       const databaseUrl = flags.databaseUrl ?? (process.env.PLOYD_DATABASE_URL || undefined);
-      const repoOnly = (['gatewayPort', 'revision', 'gpus', 'verifySignatures', 'allowedSigners'] as const).filter((k) => flags[k] !== undefined);
+      // Flags with defaults (--poll, --state-dir) count when given on the command line.
+      const given = (k: keyof ServerFlags): boolean => flags[k] !== undefined && cmd.getOptionValueSource(k) !== 'default';
+      const repoOnly = (['gatewayPort', 'revision', 'gpus', 'verifySignatures', 'allowedSigners', 'poll', 'stateDir'] as const).filter(given);
       if (flags.repo === undefined && repoOnly.length > 0) {
         const flag = `--${repoOnly[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? ''}`;
         throw new PloydError('E_USAGE', `${flag} needs --repo: without a config repo the server runs no controller, runtime or gateway`, { flag });
