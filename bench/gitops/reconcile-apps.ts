@@ -21,7 +21,7 @@ const apps = Number(process.argv[2] ?? 1000);
 const runs = Number(process.argv[3] ?? 3);
 const backend = process.argv[4] ?? 'pglite';
 const pgUrl = process.env.PLOYD_BENCH_DATABASE_URL ?? process.env.PLOYD_TEST_DATABASE_URL;
-if (backend !== 'pglite' && backend !== 'postgres') throw new Error(`backend must be pglite or postgres, not ${backend}`);
+if (backend !== 'pglite' && backend !== 'pglite-dir' && backend !== 'postgres') throw new Error(`backend must be pglite, pglite-dir or postgres, not ${backend}`);
 if (backend === 'postgres' && !pgUrl) throw new Error('postgres: set PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL');
 
 // Statements sent to the database: every query of either driver goes through these methods.
@@ -76,6 +76,11 @@ function makeRepo(): string {
 
 async function open(): Promise<{ store: Store; drop: () => Promise<void> }> {
   if (backend === 'pglite') return { store: await openStore({ dataDir: 'memory://' }), drop: () => Promise.resolve() };
+  if (backend === 'pglite-dir') {
+    // What `ployd up` uses: PGlite on a data directory on disk.
+    const dataDir = mkdtempSync(join(tmpdir(), 'ployd-bench-data-'));
+    return { store: await openStore({ dataDir }), drop: () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })) };
+  }
   const schema = `bench_${randomBytes(6).toString('hex')}`;
   const store = await openStore({ url: pgUrl as string, schema, poolSize: 10 });
   return {

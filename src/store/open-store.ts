@@ -9,7 +9,7 @@ import { rootLogger, type Logger } from '../log/index.ts';
 import { toStoreError } from './errors.ts';
 import { InCodeMigrationProvider, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './migrations.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { createMemoryPGlite } from './pglite-template.ts';
+import { createPGlite } from './pglite-template.ts';
 import type { Database } from './schema.ts';
 import { bindRepositories, type MigrationInfo, type Store, type StoreBackend } from './store.ts';
 
@@ -92,7 +92,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     try {
       if (!memory && owned) await mkdir(resolve(dataDir), { recursive: true });
       const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS];
-      pglite = options.pglite ?? (memory ? await createMemoryPGlite(dataDir, startParams, log) : await PGlite.create({ dataDir: resolve(dataDir), startParams }));
+      pglite = options.pglite ?? (await createPGlite(memory ? dataDir : resolve(dataDir), startParams, log));
     } catch (err) {
       throw new PloydError('E_STORE', `cannot open the embedded database in ${dataDir}: ${(err as Error).message}`, { backend, dataDir }, { cause: err });
     }
