@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { Controller, ControllerMetrics, GitSource, LeaderElector, repoKind, type WebhookKind } from '../controller/index.ts';
+import { Controller, ControllerMetrics, GitSource, LeaderElector, leaderLockKey, repoKind, type WebhookKind } from '../controller/index.ts';
 import { PloydError } from '../errors/index.ts';
 import { createGateway } from '../gateway/index.ts';
 import { rootLogger, type Logger } from '../log/index.ts';
 import { createLocalRuntime, GpuInventory, gpuMatchesType } from '../runtime/index.ts';
 import { createPloyd, SYSTEM_ACTOR, type Ployd } from '../sdk/index.ts';
-import { applicationRoutes, createHttpMetrics, startServer } from '../server/index.ts';
+import { applicationRoutes, createHttpMetrics, startServer, type WebhookAction } from '../server/index.ts';
 import { openStore } from '../store/index.ts';
 
 /** A URL or scp-like `user@host:path` stays as written; anything else is a folder. */
@@ -15,17 +15,25 @@ export function repoArgument(repo: string): string {
 }
 
 /**
- * What a verified webhook push does: refresh the git source, on the leader only. A standby must not
- * act (it would write app records and RBAC beside the leader), so it answers 503 E_NOT_LEADER and
- * the sender can redeliver to the leader.
+ * What a verified webhook push does: the leader refreshes its git source; a standby must not act
+ * (it would write app records and RBAC beside the leader), so it forwards the refresh to the
+ * leader through Postgres (LISTEN/NOTIFY on the lock's channel) and answers 202 `forwarded`. When
+ * it cannot reach the database it answers 503 E_NOT_LEADER, and the sender can redeliver.
  */
-export function refreshOnPush(controller: Controller, logger: Logger): (kind: WebhookKind) => void {
-  return (kind) => {
-    if (!controller.isLeader) {
-      throw new PloydError('E_NOT_LEADER', 'this server is a standby controller: deliver webhooks to the leader (a standby takes over, and polls, when the leader stops)');
+export function refreshOnPush(controller: Controller, logger: Logger): (kind: WebhookKind) => Promise<WebhookAction> {
+  return async (kind) => {
+    if (controller.isLeader) {
+      logger.info({ kind }, 'webhook: verified push, refreshing the git source');
+      void controller.refresh();
+      return 'refreshing';
     }
-    logger.info({ kind }, 'webhook: verified push, refreshing the git source');
-    void controller.refresh();
+    try {
+      await controller.forwardRefresh();
+    } catch (err) {
+      throw new PloydError('E_NOT_LEADER', `this server is a standby controller and cannot forward the push to the leader (${(err as Error).message}): deliver webhooks to the leader`);
+    }
+    logger.info({ kind }, 'webhook: verified push forwarded to the leader');
+    return 'forwarded';
   };
 }
 
@@ -137,7 +145,8 @@ export async function startGitOpsPlatform(o: PlatformOptions): Promise<RunningPl
       ...(gatewayUrl !== undefined && apiKey !== undefined ? { gateway: { url: gatewayUrl, apiKey } } : {}),
       ...(o.pollIntervalMs !== undefined ? { pollIntervalMs: o.pollIntervalMs } : {}),
       // Several processes on one Postgres: one controller acts. PGlite is one process anyway.
-      ...(leaderUrl ? { leaderElection: new LeaderElector({ url: leaderUrl, logger }) } : {}),
+      // The key is the schema's: installations sharing a database in different schemas lead apart.
+      ...(leaderUrl ? { leaderElection: new LeaderElector({ url: leaderUrl, key: leaderLockKey(store.schema), logger }) } : {}),
     });
     const server = await startServer({
       ployd: sdk,

@@ -213,6 +213,11 @@ export class Controller {
     await this.#resumeOperations();
     if (!current()) return;
     this.#o.source.watch(() => void this.refresh());
+    // A webhook delivered to a standby reaches the leader as a refresh request.
+    this.#o.leaderElection?.onRefreshRequest(() => {
+      this.#log.info('controller: refresh requested by a standby (webhook)');
+      void this.refresh();
+    });
     this.#poller = new Poller({ ...(this.#o.pollIntervalMs !== undefined ? { intervalMs: this.#o.pollIntervalMs } : {}), tick: () => this.refresh() });
     this.#poller.start();
     const resync = setInterval(() => void this.enqueueAll(), this.#o.resyncIntervalMs ?? 30_000);
@@ -243,6 +248,7 @@ export class Controller {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
     this.#poller?.stop();
+    this.#o.leaderElection?.onRefreshRequest(undefined);
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#o.source.close();
@@ -259,6 +265,17 @@ export class Controller {
     if (this.#o.leaderElection && !this.#o.leaderElection.isLeader) {
       throw new PloydError('E_NOT_LEADER', 'this controller is a standby: syncs and rollbacks are done by the leader', {});
     }
+  }
+
+  /**
+   * A standby's answer to a webhook: forwards the refresh to the leader (see
+   * LeaderElector.requestRefresh). Rejects with E_STORE when the database cannot be reached, and
+   * E_NOT_LEADER when there is no leader election to forward through.
+   */
+  async forwardRefresh(): Promise<void> {
+    const elector = this.#o.leaderElection;
+    if (!elector) throw new PloydError('E_NOT_LEADER', 'this controller is stopped and has no leader to forward to', {});
+    await elector.requestRefresh();
   }
 
   /** Whether this controller may act (always, without leader election). */

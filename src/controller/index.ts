@@ -12,4 +12,4 @@ export { applyResource, deleteResource, readLive, MANAGED_KINDS, CONFIG_KINDS, D
 export { ControllerMetrics } from './metrics.ts';
 export { Controller, type ControllerOptions, type ApplicationView, type HistoryEntry, type SyncRequest } from './controller.ts';
 export * from './git/index.ts';
-export { LeaderElector, LEADER_LOCK_KEY } from './leader.ts';
+export { LeaderElector, LEADER_LOCK_KEY, leaderLockKey } from './leader.ts';

@@ -2,8 +2,21 @@ import pg from 'pg';
 import { PloydError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 
-/** The advisory-lock key all PloyD controllers of one database contend for (`ploy` as int). */
+/** The advisory-lock key the PloyD controllers of the `public` schema contend for (`ploy` as int). */
 export const LEADER_LOCK_KEY = 0x706c6f79;
+
+/**
+ * The lock key of the PloyD installation in `schema`. Advisory locks are per database, not per
+ * schema: two installations sharing a database in different schemas (PLOYD_DATABASE_SCHEMA) must
+ * not elect one leader between them. `public` keeps the historical key; other schemas hash
+ * (FNV-1a, 32 bits: the key must fit the lock's objid, see HOLDS_LOCK).
+ */
+export function leaderLockKey(schema: string): number {
+  if (schema === 'public') return LEADER_LOCK_KEY;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < schema.length; i++) h = Math.imul(h ^ schema.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
 
 /** Whether this session holds the advisory lock (a single-bigint key: classid 0, objid = key). */
 const HOLDS_LOCK =
@@ -38,6 +51,7 @@ export class LeaderElector {
   #heartbeat: NodeJS.Timeout | undefined;
   #onLost: (() => void) | undefined;
   #confirming: Promise<boolean> | undefined;
+  #onRefreshRequest: (() => void) | undefined;
 
   constructor(options: LeaderElectorOptions) {
     this.#url = options.url;
@@ -49,6 +63,38 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.#leader;
+  }
+
+  /** The notification channel standbys use to ask the leader for a refresh (one per lock key). */
+  get #channel(): string {
+    return `ployd_refresh_${this.#key}`;
+  }
+
+  /**
+   * Called on the leader when a standby forwards a refresh request (a webhook delivered to the
+   * standby). Unset = requests are ignored. Only a leader's listener runs.
+   */
+  onRefreshRequest(listener: (() => void) | undefined): void {
+    this.#onRefreshRequest = listener;
+  }
+
+  /**
+   * Asks the leader, whichever process it is, to refresh its git source: a Postgres NOTIFY on the
+   * installation's channel, which the leader's lock session listens to. Sent on a connection of its
+   * own (webhooks are rare; the lock session is not shared with a request). Resolves once Postgres
+   * has taken the notification; a database that cannot be reached rejects with E_STORE.
+   */
+  async requestRefresh(): Promise<void> {
+    const c = new pg.Client({ connectionString: this.#url, query_timeout: this.#queryTimeoutMs, connectionTimeoutMillis: this.#queryTimeoutMs });
+    c.on('error', () => undefined); // reported by the failing query below
+    try {
+      await c.connect();
+      await c.query('select pg_notify($1, $2)', [this.#channel, 'refresh']);
+    } catch (err) {
+      throw new PloydError('E_STORE', `cannot forward the refresh to the leader: ${(err as Error).message}`);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
   }
 
   /** One attempt: true when this process now holds the lock. A dead session is replaced. */
@@ -72,8 +118,14 @@ export class LeaderElector {
     const c = new pg.Client({ connectionString: this.#url, query_timeout: this.#queryTimeoutMs, connectionTimeoutMillis: this.#queryTimeoutMs });
     c.on('error', (err) => this.#drop(c, err.message));
     c.on('end', () => this.#drop(c, 'connection closed'));
+    // Every session listens (a standby's notifications are simply not acted on): the session that
+    // wins the lock is already subscribed, with no window between election and LISTEN.
+    c.on('notification', (n) => {
+      if (n.channel === this.#channel && this.#leader && this.#client === c) this.#onRefreshRequest?.();
+    });
     try {
       await c.connect();
+      await c.query(`listen "${this.#channel}"`);
     } catch (err) {
       await c.end().catch(() => undefined);
       throw new PloydError('E_STORE', `leader election cannot connect: ${(err as Error).message}`);

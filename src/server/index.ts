@@ -8,4 +8,4 @@ export { toErrorResponse, formatPath, type ErrorBody, type FieldIssue } from './
 export { createHttpMetrics, type HttpMetrics } from './http-metrics.ts';
 export { PROJECT_LABEL, APPLICATION_LABEL, applicationObject, formatPermission } from './rbac-objects.ts';
 export { applicationRoutes } from './routes/applications.ts';
-export { handleWebhook, type WebhookOptions } from './webhook.ts';
+export { handleWebhook, type WebhookAction, type WebhookOptions } from './webhook.ts';

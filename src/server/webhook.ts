@@ -6,9 +6,15 @@ import { readBodyBytes } from './request-input.ts';
 export interface WebhookOptions {
   /** The shared secret (`PLOYD_WEBHOOK_SECRET`); unset = webhooks are off (404). */
   readonly secret?: string | undefined;
-  /** Called on a verified push: refresh the git source. Unset = this process follows no repo. */
-  readonly onPush?: ((kind: WebhookKind) => void) | undefined;
+  /**
+   * Called on a verified push: refresh the git source (or, on a standby, forward the refresh to the
+   * leader). Unset = this process follows no repo.
+   */
+  readonly onPush?: ((kind: WebhookKind) => WebhookAction | Promise<WebhookAction>) | undefined;
 }
+
+/** What a verified push led to: a refresh here, or a refresh request sent to the leader. */
+export type WebhookAction = 'refreshing' | 'forwarded';
 
 /** Largest body read: nothing in the body is used, only its signature is checked. */
 const MAX_BODY = 1024 * 1024;
@@ -22,8 +28,8 @@ const SIGNATURE_HEADERS = ['x-hub-signature-256', 'x-gitlab-token', 'x-ployd-sig
 export async function handleWebhook(req: Request, options: WebhookOptions): Promise<Response> {
   try {
     const kind = await verifiedPush(req, options);
-    options.onPush?.(kind);
-    return Response.json({ accepted: true, kind }, { status: 202 });
+    const action = await options.onPush?.(kind);
+    return Response.json({ accepted: true, kind, ...(action === 'forwarded' ? { forwarded: true } : {}) }, { status: 202 });
   } catch (err) {
     const { status, body } = toErrorResponse(err);
     return Response.json(body, { status });

@@ -134,6 +134,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const store: Store = {
     ...repos,
     backend,
+    schema,
     async transaction(fn) {
       try {
         return await db.transaction().execute((trx) => inTransaction.run(true, () => fn(bindRepositories(trx))));

@@ -46,6 +46,8 @@ export interface MigrationInfo {
  */
 export interface Store extends Repositories {
   readonly backend: StoreBackend;
+  /** The Postgres schema the store's tables live in (`public` unless configured). */
+  readonly schema: string;
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   /** Applied migrations, in order. */
   migrations(): Promise<MigrationInfo[]>;

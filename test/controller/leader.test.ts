@@ -1,6 +1,10 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { Controller, GitSource, LeaderElector } from '../../src/controller/index.ts';
+import { createHmac } from 'node:crypto';
+import { refreshOnPush } from '../../src/cli/platform.ts';
+import { Controller, GitSource, LEADER_LOCK_KEY, LeaderElector, leaderLockKey } from '../../src/controller/index.ts';
+import { createLogger } from '../../src/log/index.ts';
+import { startServer } from '../../src/server/index.ts';
 import { eventually, harness, QUICKSTART, TestRepo } from './harness.ts';
 
 const url = process.env.PLOYD_TEST_DATABASE_URL;
@@ -23,6 +27,14 @@ const syncs = async (c: Controller): Promise<number> =>
   (await c.metrics.syncTotal.get()).values.filter((v) => v.labels.phase === 'Succeeded').reduce((n, v) => n + v.value, 0);
 
 describe('leader election (Postgres advisory lock)', () => {
+  it('the lock key is the schema\'s: installations in different schemas of one database lead apart', () => {
+    expect(leaderLockKey('public')).toBe(LEADER_LOCK_KEY);
+    const keys = ['ployd_a', 'ployd_b', 'tenant_1', 'tenant_2'].map(leaderLockKey);
+    expect(new Set([...keys, LEADER_LOCK_KEY]).size).toBe(5);
+    for (const k of keys) expect(Number.isInteger(k) && k >= 0 && k < 2 ** 32).toBe(true);
+    expect(leaderLockKey('ployd_a')).toBe(keys[0]); // stable across processes: a pure function of the name
+  });
+
   it.skipIf(!url)('one of two electors holds the lock; the other takes over when it is released', async () => {
     const k = key();
     const a = new LeaderElector({ url: url as string, key: k });
@@ -148,6 +160,50 @@ describe('leader election (Postgres advisory lock)', () => {
       expect(await syncs(a)).toBeGreaterThan(aSyncs);
     } finally {
       await b.stop();
+      await h.close();
+    }
+  });
+
+  it.skipIf(!url)('a webhook delivered to the standby is forwarded to the leader (NOTIFY), which applies the push', async () => {
+    const k = key();
+    const secret = 'forwarded-webhook-secret';
+    const repo = new TestRepo(QUICKSTART);
+    // A remote (file://) URL: no file-system watch, and polling is an hour away: only the webhook moves it.
+    const remote = `file://${repo.dir}`;
+    const h = await harness(repo, { leaderElection: new LeaderElector({ url: url as string, key: k }) });
+    await h.restart({ source: new GitSource({ repo: remote, cacheDir: h.cacheDir }) });
+    const standby = new Controller({
+      ployd: h.ployd,
+      store: h.store,
+      source: new GitSource({ repo: remote, cacheDir: h.cacheDir }),
+      leaderElection: new LeaderElector({ url: url as string, key: k }),
+      leaderRetryMs: 50,
+      pollIntervalMs: 3_600_000,
+      resyncIntervalMs: 3_600_000,
+    });
+    const logger = createLogger();
+    const server = await startServer({ ployd: h.ployd, logger, port: 0, webhook: { secret, onPush: refreshOnPush(standby, logger) } });
+    try {
+      await h.controller.start();
+      const standbyStarted = standby.start();
+      await eventually(async () => (await h.controller.get('quickstart-dev')).syncStatus === 'Synced', 8000, 'leader synced');
+      expect([h.controller.isLeader, standby.isLeader]).toEqual([true, false]);
+
+      repo.edit('base/route.yaml', 'weight: 90', 'weight: 60');
+      repo.edit('base/route.yaml', 'weight: 10', 'weight: 40');
+      const sha = repo.commit('60/40');
+      const body = JSON.stringify({ ref: 'refs/heads/main', after: sha });
+      const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+      const res = await fetch(`${server.url}/api/v1/webhook`, { method: 'POST', headers: { 'x-hub-signature-256': signature, 'x-github-event': 'push' }, body });
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ accepted: true, kind: 'github', forwarded: true });
+      await eventually(async () => (await h.controller.get('quickstart-dev')).revision === sha, 10_000, 'the leader applied the forwarded push');
+      expect(standby.isLeader).toBe(false);
+      await h.controller.stop();
+      await standbyStarted;
+    } finally {
+      await server.close();
+      await standby.stop();
       await h.close();
     }
   });

@@ -68,6 +68,7 @@ beforeAll(async () => {
       onPush: () => {
         pushes++;
         void h.controller.refresh();
+        return 'refreshing';
       },
     },
   });
