@@ -53,9 +53,6 @@ export interface ParsedRequest {
 }
 
 const USAGE_KEY = Buffer.from('"usage"');
-/** How many of a stream's last chunks are kept to find its usage in (a power of two). */
-const RECENT = 4;
-const NO_CHUNKS: Buffer[] = [];
 
 /** Hop-by-hop and framing headers never copied from an upstream answer. */
 const SKIP_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'server', 'proxy-connection', 'upgrade', 'te', 'trailer']);
@@ -195,7 +192,6 @@ export class Exchange implements AttemptListener, StreamEvents {
   #timedOut = false;
   #stream: boolean;
   #attempts = 0;
-  #completionChunks = 0;
   /** Bodies with the model renamed for a backend; made on first need (most backends keep the name). */
   #bodyFor: Map<string, Buffer> | undefined;
   /** The tier header as the credential sets it, when it differs from what the client sent. */
@@ -612,8 +608,7 @@ export class Exchange implements AttemptListener, StreamEvents {
     this.#call = call;
     this.#streamBackend = backend;
     this.#streamStatus = outcome.status;
-    this.#recent = new Array<Buffer>(RECENT);
-    // The exchange itself takes the stream's events (onChunk/onEnd/onError): no closures per stream.
+    // The exchange itself takes the stream's events (onEnd/onError): no closures per stream.
     call.attach(res, this);
   }
 
@@ -621,20 +616,6 @@ export class Exchange implements AttemptListener, StreamEvents {
   #streamBackend: CompiledBackend | undefined;
   #streamStatus = 0;
   #streamDone = false;
-  /**
-   * The last few chunks of a committed stream, newest at `#recentAt - 1` (mod RECENT): usage is
-   * looked for in them when the stream ends, not in every chunk as it passes (a scan of each chunk
-   * for `"usage"` was ~30 % of the gateway's own per-chunk work). Usage (stream_options.include_usage,
-   * or an upstream that always sends it, cumulative or not) is in the final event before
-   * `data: [DONE]`, i.e. in the last read or two.
-   */
-  #recent: Buffer[] = NO_CHUNKS;
-  #recentAt = 0;
-
-  onChunk(chunk: Buffer): void {
-    this.#completionChunks++;
-    this.#recent[this.#recentAt++ & (RECENT - 1)] = chunk;
-  }
 
   onEnd(): void {
     this.#streamEnded(undefined);
@@ -644,18 +625,23 @@ export class Exchange implements AttemptListener, StreamEvents {
     this.#streamEnded(err);
   }
 
-  /** The usage of the newest of the last chunks that has one (also when split over the last two). */
-  #streamUsage(): ReturnType<typeof extractUsage> {
-    const n = Math.min(this.#recentAt, RECENT);
-    for (let k = 1; k <= n; k++) {
-      const chunk = this.#recent[(this.#recentAt - k) & (RECENT - 1)]!;
+  /**
+   * The usage of a stream that ended: in the newest of its last chunks that has one, or split over
+   * the last two. Looked for once at the end, not in every chunk as it passed (a scan of each chunk
+   * for `"usage"` was ~30 % of the gateway's own per-chunk work). Usage (asked for with
+   * stream_options.include_usage, or sent anyway, cumulative or not) is in the final event before
+   * `data: [DONE]`, i.e. in the last read or two.
+   */
+  #streamUsage(call: UpstreamCall): ReturnType<typeof extractUsage> {
+    const last = call.lastChunks();
+    for (const chunk of last) {
       if (chunk.length > 8 && chunk.includes(USAGE_KEY)) {
         const u = extractUsage(chunk);
         if (u) return u;
       }
     }
-    if (n >= 2) {
-      const joined = Buffer.concat([this.#recent[(this.#recentAt - 2) & (RECENT - 1)]!, this.#recent[(this.#recentAt - 1) & (RECENT - 1)]!]);
+    if (last.length >= 2) {
+      const joined = Buffer.concat([last[1]!, last[0]!]);
       if (joined.includes(USAGE_KEY)) return extractUsage(joined);
     }
     return undefined;
@@ -689,7 +675,7 @@ export class Exchange implements AttemptListener, StreamEvents {
       return;
     }
     res.end();
-    const usage = this.#streamUsage();
+    const usage = this.#streamUsage(this.#call!);
     if (usage) {
       const series = this.#deps.metrics.backendSeries(backend, route.id, backend.name);
       series.tokensIn.inc(usage.promptTokens);
@@ -703,7 +689,7 @@ export class Exchange implements AttemptListener, StreamEvents {
   #settleTokens(actual: number | undefined): void {
     if (this.#tokenChecks.length === 0) return;
     // Without usage (a stream that did not ask for it), count a chunk as a token: vLLM sends one per token.
-    const used = actual ?? Math.ceil(this.#p.rawBody.length / 4) + this.#completionChunks;
+    const used = actual ?? Math.ceil(this.#p.rawBody.length / 4) + (this.#call?.chunksForwarded ?? 0);
     const delta = this.#reserved - used;
     if (delta !== 0) for (const c of this.#tokenChecks) this.#deps.limiter.adjust(c, delta);
   }
