@@ -5,6 +5,16 @@
 //
 //   node --import tsx bench/gateway/run.ts            (ROUNDS=3 DURATION=3 WARMUP=10 STREAMS=1000 by default)
 //
+// Non-streaming: wrk against upstream.ts, minimal-proxy.ts and gateway-server.ts.
+// Streaming: its own upstream (c/sse-upstream.c) with a minimal proxy and a gateway in front of it,
+// loaded by c/sse-load.c; both tools are C (compiled with `cc` at start) so that they take as little
+// as possible of the CPU the proxy under test needs, and their CPU time is printed per run. Two
+// arrival patterns (PATTERNS=burst,steady): burst = STREAMS streams started at once (RAMP_MS
+// spreads the starts); steady = a closed loop keeping STREAMS streams open (starts spread over
+// STEADY_RAMP_MS=1280, one stream's lifetime; measured once all are open; DURATION_MS per run).
+// WARMUP seconds of the steady pattern per target first. LOADGEN=undici uses the former Node load
+// generator (stream-load-undici.ts, bursts only) for comparison.
+//
 // The servers run from esbuild bundles built the way bin/ployd.js builds `ployd` (no keepNames),
 // because that is how users run `ployd gateway`; RUNNER=tsx runs them under tsx instead.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
