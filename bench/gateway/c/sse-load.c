@@ -15,7 +15,7 @@
  *              every slot is open (after RAMP_MS) and at least RAMP_MS before the end.
  * Prints one JSON line: percentiles (ms), counts, and its own CPU time (getrusage).
  *
- *   cc -O2 -o sse-load sse-load.c     env: TARGET (http://host:port/path), STREAMS, CHUNKS, MODE, RAMP_MS, DURATION_MS
+ *   cc -O2 -o sse-load sse-load.c     env: TARGET (http://host:port/path), STREAMS, CHUNKS, MODE, RAMP_MS, DURATION_MS, AUTH
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -246,9 +246,11 @@ int main(void) {
   addr.sin_port = htons((uint16_t)port);
   inet_pton(AF_INET, host, &addr.sin_addr);
   const char *bodytxt = "{\"model\":\"bench\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true,\"max_tokens\":64}";
+  /* AUTH: the Authorization header's value ("" = none: a gateway without a key store refuses any key). */
+  const char *auth = (e = getenv("AUTH")) ? e : "Bearer sk-bench";
   request_len = (size_t)snprintf(request, sizeof request,
-    "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\nAuthorization: Bearer sk-bench\r\nAccept: text/event-stream\r\nContent-Length: %zu\r\n\r\n%s",
-    path, host, port, strlen(bodytxt), bodytxt);
+    "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n%s%s%sAccept: text/event-stream\r\nContent-Length: %zu\r\n\r\n%s",
+    path, host, port, *auth ? "Authorization: " : "", auth, *auth ? "\r\n" : "", strlen(bodytxt), bodytxt);
   struct rlimit rl;
   getrlimit(RLIMIT_NOFILE, &rl);
   rl.rlim_cur = rl.rlim_max;
