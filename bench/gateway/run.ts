@@ -5,12 +5,22 @@
 //
 //   node --import tsx bench/gateway/run.ts            (ROUNDS=3 DURATION=3 WARMUP=10 STREAMS=1000 by default)
 //
+// Non-streaming: wrk against upstream.ts, minimal-proxy.ts and gateway-server.ts.
+// Streaming: its own upstream (c/sse-upstream.c) with a minimal proxy and a gateway in front of it,
+// loaded by c/sse-load.c; both tools are C (compiled with `cc` at start) so that they take as little
+// as possible of the CPU the proxy under test needs, and their CPU time is printed per run. Two
+// arrival patterns (PATTERNS=burst,steady): burst = STREAMS streams started at once (RAMP_MS
+// spreads the starts); steady = a closed loop keeping STREAMS streams open (starts spread over
+// STEADY_RAMP_MS=1280, one stream's lifetime; measured once all are open; DURATION_MS per run).
+// WARMUP seconds of the steady pattern per target first. LOADGEN=undici uses the former Node load
+// generator (stream-load-undici.ts, bursts only) for comparison.
+//
 // The servers run from esbuild bundles built the way bin/ployd.js builds `ployd` (no keepNames),
 // because that is how users run `ployd gateway`; RUNNER=tsx runs them under tsx instead.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -23,6 +33,8 @@ const SKIP_STREAM = process.env.SKIP_STREAM === '1';
 const SKIP_WORKERS = process.env.SKIP_WORKERS === '1';
 const SKIP_PLAIN = process.env.SKIP_PLAIN === '1';
 const RUNNER = process.env.RUNNER === 'tsx' ? 'tsx' : 'bundle';
+/** Streaming load generator: c (c/sse-load.c, default) or undici (the former stream-load-undici.ts). */
+const LOADGEN = process.env.LOADGEN === 'undici' ? 'undici' : 'c';
 const here = import.meta.dirname;
 const root = join(here, '..', '..');
 const children: ChildProcess[] = [];
@@ -63,7 +75,13 @@ async function freePort(): Promise<number> {
 }
 
 async function start(file: string, env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...(await entryOf(file)), ...args], {
+  return startBin(process.execPath, env, [...(await entryOf(file)), ...args]);
+}
+
+/** Starts a server process that prints its port on stdout. */
+async function startBin(bin: string, env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const file = bin;
+  const child = spawn(bin, args, {
     cwd: root,
     env: { ...process.env, PLOYD_LOG_LEVEL: process.env.PLOYD_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -159,39 +177,110 @@ interface StreamRound {
   gapP50: number;
   gapP99: number;
   failures: number;
+  measured?: number;
+  /** Streams started (steady: every stream of the closed loop, measured or not). */
+  started?: number;
+  reasons?: Record<string, number>;
+  /** The load generator's own CPU time for the run. */
+  cpuMs: number;
 }
 
-async function streaming(targets: Record<Target, string>, pids: Record<Target, number | undefined>): Promise<void> {
+/** Compiles the C streaming tools (c/*.c) into the build directory. */
+async function compileC(name: string): Promise<string> {
+  const out = join(buildDir, name);
+  mkdirSync(buildDir, { recursive: true });
+  await run(process.env.CC ?? 'cc', ['-O2', '-o', out, join(here, 'c', `${name}.c`)]);
+  return out;
+}
+
+interface StreamTools {
+  load: string[];
+  targets: Record<Target, string>;
+  pids: Record<Target, number | undefined>;
+  upstreamPid: number | undefined;
+}
+
+/**
+ * The streaming bench's own upstream (c/sse-upstream.c) and a minimal proxy and gateway in front of
+ * it: the load generator and upstream are C so that they take as little of the two cores as
+ * possible from the proxy under test (measured and printed per run).
+ */
+async function streamTools(): Promise<StreamTools> {
+  const upBin = await compileC('sse-upstream');
+  const up = await startBin(upBin, {});
+  const upstream = `http://127.0.0.1:${up.port}`;
+  const proxy = await start(join(here, 'minimal-proxy.ts'), { UPSTREAM: upstream });
+  const gw = await start(join(here, 'gateway-server.ts'), { UPSTREAM: upstream });
+  const load = LOADGEN === 'undici' ? [process.execPath, ...(await entryOf(join(here, 'stream-load-undici.ts')))] : [await compileC('sse-load')];
+  return {
+    load,
+    targets: {
+      direct: `${upstream}/v1/chat/completions`,
+      minimal: `http://127.0.0.1:${proxy.port}/v1/chat/completions`,
+      gateway: `http://127.0.0.1:${gw.port}/v1/chat/completions`,
+    },
+    pids: { direct: up.child.pid, minimal: proxy.child.pid, gateway: gw.child.pid },
+    upstreamPid: up.child.pid,
+  };
+}
+
+async function streamRun(tools: StreamTools, name: Target, env: Record<string, string>): Promise<StreamRound & { proxyCpu: number; upstreamCpu: number }> {
+  const before = cpuMs(tools.pids[name]);
+  const upBefore = cpuMs(tools.upstreamPid);
+  const { stdout } = await run(tools.load[0]!, tools.load.slice(1), { cwd: root, env: { ...process.env, TARGET: tools.targets[name], STREAMS: String(STREAMS), ...env }, maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as StreamRound;
+  return { ...r, proxyCpu: cpuMs(tools.pids[name]) - before, upstreamCpu: cpuMs(tools.upstreamPid) - upBefore };
+}
+
+type Pattern = 'burst' | 'steady';
+
+/** The arrival patterns measured: all STREAMS at once, and STREAMS kept open (closed loop). */
+function patternEnv(p: Pattern): Record<string, string> {
+  if (p === 'burst') return { MODE: 'burst', RAMP_MS: process.env.RAMP_MS ?? '0' };
+  return { MODE: 'steady', RAMP_MS: process.env.STEADY_RAMP_MS ?? '1280', ...(process.env.DURATION_MS ? { DURATION_MS: process.env.DURATION_MS } : {}) };
+}
+
+async function streaming(tools: StreamTools): Promise<void> {
   const names: Target[] = ['direct', 'minimal', 'gateway'];
-  const rounds: Record<string, StreamRound[]> = { direct: [], minimal: [], gateway: [] };
-  const cpu: Record<string, number[]> = { direct: [], minimal: [], gateway: [] };
-  const loadArgs = await entryOf(join(here, 'stream-load.ts'));
-  for (let r = 0; r < ROUNDS; r++) {
+  const patterns = (process.env.PATTERNS ?? 'burst,steady').split(',') as Pattern[];
+  if (LOADGEN === 'undici' && patterns.includes('steady')) throw new Error('LOADGEN=undici does bursts only (PATTERNS=burst)');
+  // Warm-up: JIT and upstream connection pools, under the steady pattern (whose measurements are
+  // those of a warm process), WARMUP seconds per target.
+  if (LOADGEN !== 'undici') for (const name of names) await streamRun(tools, name, { ...patternEnv('steady'), DURATION_MS: String(WARMUP * 1000) });
+  for (const pattern of patterns) {
+    const rounds: Record<string, (StreamRound & { proxyCpu: number; upstreamCpu: number })[]> = { direct: [], minimal: [], gateway: [] };
+    const load0 = loadavg()[0]!;
+    for (let r = 0; r < ROUNDS; r++) for (const name of names) rounds[name]!.push(await streamRun(tools, name, patternEnv(pattern)));
+    const m = (name: Target, k: 'ttftP50' | 'ttftP99' | 'gapP50' | 'gapP99' | 'cpuMs' | 'proxyCpu' | 'upstreamCpu' | 'measured'): number => median(rounds[name]!.map((x) => x[k] ?? NaN));
+    const env = patternEnv(pattern);
+    const shape =
+      pattern === 'burst'
+        ? `${STREAMS} streams started ${env.RAMP_MS === '0' ? 'all at once (burst)' : `over ${env.RAMP_MS} ms`}, one run each`
+        : `${STREAMS} streams kept open (closed loop, starts spread over ${env.RAMP_MS} ms, each slot restarts at once; measured after all are open)`;
+    console.log(`\nStreaming, ${pattern}: ${shape}; 64 chunks @ 20 ms; ${ROUNDS} rounds; load generator ${LOADGEN}; load average ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}`);
+    console.log('target    TTFT p50 / p99 ms     gap p50 / p99 ms    streams  failures  CPU ms per run: proxy / upstream / load generator');
     for (const name of names) {
-      const before = cpuMs(pids[name]);
-      const { stdout } = await run(process.execPath, loadArgs, { cwd: root, env: { ...process.env, TARGET: targets[name], STREAMS: String(STREAMS), RAMP_MS: process.env.RAMP_MS ?? '0' }, maxBuffer: 1 << 20 });
-      cpu[name]!.push(cpuMs(pids[name]) - before);
-      rounds[name]!.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as StreamRound);
+      const fails = rounds[name]!.reduce((a, x) => a + x.failures, 0);
+      const why = rounds[name]!.flatMap((x) => Object.entries(x.reasons ?? {}).map(([k, v]) => `${k} ${v}`)).join(', ');
+      console.log(
+        `${name.padEnd(9)} ${f(m(name, 'ttftP50'), 2)} / ${f(m(name, 'ttftP99'), 2)}`.padEnd(32) +
+          `${f(m(name, 'gapP50'), 2)} / ${f(m(name, 'gapP99'), 2)}`.padEnd(20) +
+          `${f(m(name, 'measured'), 0)}`.padEnd(9) +
+          `${fails}${why ? ` (${why})` : ''}`.padEnd(10) +
+          `${name === 'direct' ? '-' : f(m(name, 'proxyCpu'), 0)} / ${f(m(name, 'upstreamCpu'), 0)} / ${f(m(name, 'cpuMs'), 0)}`,
+      );
+      console.log(`          rounds: TTFT p99 ${rounds[name]!.map((x) => x.ttftP99.toFixed(1)).join(', ')}; gap p99 ${rounds[name]!.map((x) => x.gapP99.toFixed(1)).join(', ')}`);
     }
+    for (const base of ['direct', 'minimal'] as const) {
+      console.log(
+        `gateway over ${base}: added TTFT p50 ${f(m('gateway', 'ttftP50') - m(base, 'ttftP50'), 2)}, p99 ${f(m('gateway', 'ttftP99') - m(base, 'ttftP99'), 2)} ms (target <= 2); added gap p50 ${f(m('gateway', 'gapP50') - m(base, 'gapP50'), 2)}, p99 ${f(m('gateway', 'gapP99') - m(base, 'gapP99'), 2)} ms (target <= 1)`,
+      );
+    }
+    console.log(`minimal over direct: added TTFT p50 ${f(m('minimal', 'ttftP50') - m('direct', 'ttftP50'), 2)}, p99 ${f(m('minimal', 'ttftP99') - m('direct', 'ttftP99'), 2)} ms; added gap p50 ${f(m('minimal', 'gapP50') - m('direct', 'gapP50'), 2)}, p99 ${f(m('minimal', 'gapP99') - m('direct', 'gapP99'), 2)} ms`);
+    const perStream = (name: Target): number => median(rounds[name]!.map((x) => (x.proxyCpu * 1000) / (x.started ?? STREAMS)));
+    console.log(`proxy CPU per stream served (64 chunks): gateway ${f(perStream('gateway'), 0)} µs, minimal ${f(perStream('minimal'), 0)} µs, ratio ${f(perStream('gateway') / perStream('minimal'), 2)}`);
   }
-  const m = (name: Target, k: keyof StreamRound): number => median(rounds[name]!.map((x) => x[k]));
-  const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pids.gateway}/status`, 'utf8'))?.[1];
-  console.log(`\nStreaming: ${STREAMS} concurrent streams x 64 chunks @ 20 ms, starts spread over ${process.env.RAMP_MS ?? 0} ms, ${ROUNDS} rounds`);
-  console.log('target    TTFT p50 / p99 ms        gap p50 / p99 ms      failures  CPU ms per run (process under test)');
-  for (const name of names) {
-    console.log(
-      `${name.padEnd(9)} ${f(m(name, 'ttftP50'), 2)} / ${f(m(name, 'ttftP99'), 2)}`.padEnd(35) +
-        `${f(m(name, 'gapP50'), 2)} / ${f(m(name, 'gapP99'), 2)}`.padEnd(22) +
-        `${rounds[name]!.reduce((a, x) => a + x.failures, 0)}`.padEnd(10) +
-        `${f(median(cpu[name]!), 0)}`,
-    );
-  }
-  for (const base of ['direct', 'minimal'] as const) {
-    console.log(
-      `gateway over ${base}: added TTFT p99 ${f(m('gateway', 'ttftP99') - m(base, 'ttftP99'), 2)} ms (target <= 2), added inter-chunk p99 ${f(m('gateway', 'gapP99') - m(base, 'gapP99'), 2)} ms (target <= 1)`,
-    );
-  }
-  console.log(`minimal over direct: added TTFT p99 ${f(m('minimal', 'ttftP99') - m('direct', 'ttftP99'), 2)} ms, added inter-chunk p99 ${f(m('minimal', 'gapP99') - m('direct', 'gapP99'), 2)} ms`);
+  const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${tools.pids.gateway}/status`, 'utf8'))?.[1];
   console.log(`gateway peak RSS (VmHWM): ${rss ? (Number(rss) / 1024).toFixed(0) : '?'} MB (target <= 256)`);
 }
 
@@ -209,9 +298,9 @@ async function main(): Promise<void> {
   // Warm up JITs and connection pools: until the JIT is done with the request path. The gateway has
   // more code to optimise than the minimal proxy; measured on this machine its throughput kept rising
   // for ~10 s under load (V8 was still compiling), so a 3 s warm-up measured the compiler, not the gateway.
-  for (const url of Object.values(targets)) await wrk(url, 32, WARMUP);
+  if (!SKIP_PLAIN) for (const url of Object.values(targets)) await wrk(url, 32, WARMUP);
   if (!SKIP_PLAIN) await plain(targets, pids);
-  if (!SKIP_STREAM) await streaming(targets, pids);
+  if (!SKIP_STREAM) await streaming(await streamTools());
 
   if (!SKIP_WORKERS) {
     // `ployd gateway --workers N`: the CLI, routes from a file (no API-key store standalone: auth off).

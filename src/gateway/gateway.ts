@@ -111,7 +111,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     listen(port = 8080, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => {
+        server.listen({ port, host, backlog: limits.listenBacklog }, () => {
           server.off('error', reject);
           const a = server.address() as AddressInfo;
           log.info({ port: a.port, host: a.address }, 'gateway: listening');

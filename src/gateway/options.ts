@@ -15,6 +15,12 @@ export interface GatewayLimits {
   readonly maxInFlight: number;
   /** How often node checks connections for header/request timeouts. */
   readonly connectionsCheckingIntervalMs: number;
+  /**
+   * Connections the kernel queues for the listener before the gateway accepts them (listen(2)
+   * backlog; Linux caps it at net.core.somaxconn). node's default, 511, is too short for a burst
+   * of new streams: the kernel drops the SYNs beyond it and clients retry after 1 s, then 3 s.
+   */
+  readonly listenBacklog: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -26,6 +32,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxUpstreamBodyBytes: 64 * 1024 * 1024,
   maxInFlight: 20_000,
   connectionsCheckingIntervalMs: 1_000,
+  listenBacklog: 4096,
 };
 
 export interface GatewayOptionsBase {

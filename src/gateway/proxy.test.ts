@@ -86,7 +86,7 @@ describe('UpstreamCall (undici callback handler)', () => {
         return false; // always full until the test drains it
       },
     });
-    const ended = new Promise<void>((resolve, reject) => call.attach(sink, { onChunk: () => undefined, onEnd: resolve, onError: reject }));
+    const ended = new Promise<void>((resolve, reject) => call.attach(sink, { onEnd: resolve, onError: reject }));
     let finished = false;
     void ended.then(() => (finished = true));
     const total = CHUNK.length * CHUNKS;
@@ -107,5 +107,20 @@ describe('UpstreamCall (undici callback handler)', () => {
     }
     expect(received).toBe(total);
     expect(drains).toBeGreaterThan(1);
+  });
+
+  it('counts the chunks of a stream and keeps its last ones, newest first', async () => {
+    const { call, outcome } = attempt('/stream', true);
+    expect((await outcome).type).toBe('stream');
+    const parts: Buffer[] = [];
+    const sink = Object.assign<EventEmitter, Pick<ResponseSink, 'write'>>(new EventEmitter(), {
+      write(c: Buffer): boolean {
+        parts.push(c);
+        return true;
+      },
+    });
+    await new Promise<void>((resolve, reject) => call.attach(sink, { onEnd: resolve, onError: reject }));
+    expect(call.chunksForwarded).toBe(parts.length);
+    expect(call.lastChunks()).toEqual(parts.slice(-4).reverse());
   });
 });

@@ -81,7 +81,6 @@ export interface AttemptOptions {
 }
 
 export interface StreamEvents {
-  onChunk(chunk: Buffer): void;
   onEnd(): void;
   onError(err: Error): void;
 }
@@ -92,6 +91,9 @@ export interface AttemptListener {
 }
 
 const NO_HEADERS: readonly Buffer[] = [];
+
+/** How many of a stream's last chunks a call keeps (a power of two): see `lastChunks`. */
+const RECENT = 4;
 
 /**
  * One upstream request, as an undici dispatch handler: no intermediate streams on the hot path.
@@ -124,6 +126,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   /** Reading is paused (or is to pause at the next chunk) until the sink drains. */
   #pausing = false;
   #onDrain: (() => void) | undefined;
+  /** Chunks of a committed stream passed to the sink. */
+  #forwarded = 0;
+  /** The last RECENT of them, newest at `#forwarded - 1` (mod RECENT); made at `attach`. */
+  #recent: Buffer[] | undefined;
 
   constructor(stream: boolean, maxBufferedBytes: number, listener: AttemptListener) {
     this.#stream = stream;
@@ -187,7 +193,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.#streaming) {
       const sink = this.#sink;
       if (sink) {
-        this.#events?.onChunk(chunk);
+        this.#recent![this.#forwarded++ & (RECENT - 1)] = chunk;
         if (!sink.write(chunk)) this.#waitDrain(sink);
         return !this.#pausing;
       }
@@ -237,15 +243,33 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.#events = events;
     const held = this.#chunks;
     this.#chunks = [];
+    this.#recent = new Array<Buffer>(RECENT);
     let ok = true;
     for (const c of held) {
-      events.onChunk(c);
+      this.#recent[this.#forwarded++ & (RECENT - 1)] = c;
       ok = sink.write(c);
     }
     // Inside onData this makes it return false (undici pauses); otherwise the next chunk does.
     if (!ok && !this.#ended) this.#waitDrain(sink);
     if (this.#error) events.onError(this.#error);
     else if (this.#ended) events.onEnd();
+  }
+
+  /** Chunks of the stream passed to the sink so far. */
+  get chunksForwarded(): number {
+    return this.#forwarded;
+  }
+
+  /**
+   * The stream's last chunks (up to 4), newest first. Kept so that what is only needed at the end
+   * (the usage event, just before `data: [DONE]`) is looked for once then, not in every chunk as it
+   * passes: the per-chunk path does nothing but count, keep a reference and write.
+   */
+  lastChunks(): Buffer[] {
+    const out: Buffer[] = [];
+    const n = Math.min(this.#forwarded, RECENT);
+    for (let k = 1; k <= n; k++) out.push(this.#recent![(this.#forwarded - k) & (RECENT - 1)]!);
+    return out;
   }
 
   abort(reason: Error): void {

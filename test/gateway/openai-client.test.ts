@@ -42,6 +42,11 @@ describe('the official openai client against the gateway, unchanged', () => {
 
   it('streaming chat completions, chunk by chunk, ending cleanly', async () => {
     up.chunks = 6;
+    const tokensOut = async (): Promise<number> => {
+      const text = await (await fetch(`${client.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
+      return Number(/ployd_gateway_tokens_total\{route="default\/chat",backend="llama",direction="out"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await tokensOut();
     const stream = await client.chat.completions.create({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
     const parts: string[] = [];
     let usage: unknown;
@@ -52,6 +57,8 @@ describe('the official openai client against the gateway, unchanged', () => {
     }
     expect(parts).toEqual(['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ']);
     expect(usage).toMatchObject({ completion_tokens: 6 });
+    // The gateway counted the stream's usage event (found in its last chunks when it ended).
+    expect((await tokensOut()) - before).toBe(6);
   });
 
   it('completions and embeddings', async () => {

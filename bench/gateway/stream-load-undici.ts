@@ -1,5 +1,8 @@
-// Streaming load: STREAMS concurrent SSE requests; per stream, time to first chunk and the gaps
-// between chunks. Prints JSON percentiles (ms).
+// The former streaming load generator (LOADGEN=undici in run.ts), kept for comparison: undici
+// `request` + a for-await over the body per stream. It measures body reads, not SSE events (events
+// coalesced in one read count as one gap), and costs several times the CPU of c/sse-load.c, which
+// the bench uses by default. STREAMS concurrent SSE requests, starts spread over RAMP_MS; prints
+// JSON percentiles (ms) and its own CPU time.
 import { Agent, request } from 'undici';
 
 const url = process.env.TARGET!;
@@ -36,8 +39,9 @@ async function one(i: number): Promise<void> {
   }
 }
 
+const cpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: streams }, (_, i) => one(i)));
 await agent.close();
 process.stdout.write(
-  `${JSON.stringify({ streams, failures, ttftP50: pct(ttft, 0.5), ttftP99: pct(ttft, 0.99), gapP50: pct(gaps, 0.5), gapP99: pct(gaps, 0.99), gaps: gaps.length })}\n`,
+  `${JSON.stringify({ streams, failures, ttftP50: pct(ttft, 0.5), ttftP99: pct(ttft, 0.99), gapP50: pct(gaps, 0.5), gapP99: pct(gaps, 0.99), gaps: gaps.length, cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpu0)) })}\n`,
 );
