@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../errors/index.ts';
 import type { HealthStatus } from '../runtime/index.ts';
-import type { FieldChange, ResourceKey } from './diff.ts';
+import { keyString, type FieldChange, type ResourceKey } from './diff.ts';
 import type { HookResult } from './hooks.ts';
+import { MANAGED_KINDS } from './live.ts';
 import type { PlanStep } from './plan.ts';
 
 /**
@@ -54,4 +55,16 @@ export interface AppState {
   /** What the controller has applied for this app and not pruned: where removals are looked for. */
   readonly managed?: readonly ResourceKey[];
   readonly reconciledAt?: string;
+}
+
+/** `managed` after an operation's applies and prunes (idempotent: replaying them changes nothing). */
+export function withManaged(s: AppState, applied: OperationState['applied']): AppState {
+  if (applied.length === 0) return s;
+  const keys = new Map((s.managed ?? []).map((k) => [keyString(k), k]));
+  for (const a of applied) {
+    const k = { kind: a.kind, namespace: a.namespace, name: a.name };
+    if (a.action === 'pruned') keys.delete(keyString(k));
+    else if ((MANAGED_KINDS as readonly string[]).includes(a.kind)) keys.set(keyString(k), k);
+  }
+  return { ...s, managed: [...keys.values()] };
 }

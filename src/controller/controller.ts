@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto';
-import { isPloydError, PloydError, type Diagnostic, type ErrorCode } from '../errors/index.ts';
+import { PloydError, type Diagnostic } from '../errors/index.ts';
 import { rootLogger, type Logger } from '../log/index.ts';
-import { Application as ApplicationSchema, hasSyncOption, type Application, type Hook } from '../resources/index.ts';
+import { Application as ApplicationSchema, type Application } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
 import type { ApplicationRecord, ApplicationValues, Store } from '../store/index.ts';
-import type { AppState, OperationState, ResourceStatus } from './app-state.ts';
+import { GITOPS_SUBJECT, gitopsActor } from './actor.ts';
+import { appOf, AppRecords, stateOf } from './app-records.ts';
+import { withManaged, type AppState, type OperationState, type ResourceStatus } from './app-state.ts';
 import { backoffDelay, SELF_HEAL_BACKOFF, SYNC_RETRY_BACKOFF } from './backoff.ts';
-import { environmentOf, readCatalog, renderApplication, type DesiredResource, type DesiredState } from './desired.ts';
+import { environmentOf, readCatalog, renderApplication, type DesiredState } from './desired.ts';
 import { diffResources, keyString, syncStatusOf, type Json, type ResourceDiff, type ResourceKey } from './diff.ts';
 import { Poller, type GitSource } from './git/index.ts';
 import { rollUpHealth } from './health.ts';
-import { runHook, type HookResult } from './hooks.ts';
 import { ignoreRulesOf } from './ignore.ts';
-import { applyResource, CONFIG_KINDS, deleteResource, DEFERRED_KINDS, MANAGED_KINDS, readLive, resourceHealth } from './live.ts';
+import { CONFIG_KINDS, deleteResource, DEFERRED_KINDS, MANAGED_KINDS, readLive, resourceHealth } from './live.ts';
 import type { LeaderElector } from './leader.ts';
 import { ControllerMetrics } from './metrics.ts';
-import { deletionOrder, planSync, type PlanStep } from './plan.ts';
+import { OperationRunner, type FinishExtra } from './operation.ts';
+import { deletionOrder, type PlanStep } from './plan.ts';
 import { groupOf, projectViolations } from './project-check.ts';
 import { finalizersOf, removalDecision } from './removal.ts';
 
@@ -95,30 +97,6 @@ export interface SyncRequest {
   readonly resumeAutoSync?: boolean;
 }
 
-const GITOPS_SUBJECT = 'system:gitops';
-/** During a long sync, progress is written at least this often (what `ployd app get` shows). */
-const PROGRESS_MS = 1_000;
-
-/** `managed` after an operation's applies and prunes (idempotent: replaying them changes nothing). */
-function withManaged(s: AppState, applied: OperationState['applied']): AppState {
-  if (applied.length === 0) return s;
-  const keys = new Map((s.managed ?? []).map((k) => [keyString(k), k]));
-  for (const a of applied) {
-    const k = { kind: a.kind, namespace: a.namespace, name: a.name };
-    if (a.action === 'pruned') keys.delete(keyString(k));
-    else if ((MANAGED_KINDS as readonly string[]).includes(a.kind)) keys.set(keyString(k), k);
-  }
-  return { ...s, managed: [...keys.values()] };
-}
-
-function stateOf(rec: ApplicationRecord): AppState {
-  return (rec.operation ?? {});
-}
-
-function appOf(rec: ApplicationRecord): Application {
-  return rec.spec as Application;
-}
-
 function describeStep(s: PlanStep): string {
   if (s.type === 'hooks') return `${s.phase} hooks`;
   if (s.type === 'wait-healthy') return `wait for wave ${s.wave} to be Healthy`;
@@ -154,18 +132,33 @@ export class Controller {
   #lastError: string | undefined;
   /** The Applications of the last head revision read in full; undefined until then. */
   #head: { readonly sha: string; readonly apps: ReadonlySet<string> } | undefined;
-  /**
-   * The last application record this controller read or wrote, per app. Writes are
-   * compare-and-set on resourceVersion, so a stale entry costs one E_CONFLICT and a re-read, never
-   * a lost update; it saves a read before every status write. A reconcile starts from a fresh read.
-   */
-  readonly #known = new Map<string, ApplicationRecord>();
+  /** Application records as last seen, and compare-and-set writes of their status. */
+  readonly #records: AppRecords;
+  readonly #ops: OperationRunner;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
     this.#log = (options.logger ?? rootLogger()).child({ component: 'controller' });
     this.#now = options.now ?? Date.now;
     this.metrics = options.metrics ?? new ControllerMetrics();
+    this.#records = new AppRecords(options.store);
+    this.#ops = new OperationRunner({
+      ployd: options.ployd,
+      store: options.store,
+      source: options.source,
+      records: this.#records,
+      log: this.#log,
+      metrics: this.metrics,
+      now: this.#now,
+      runtime: options.runtime,
+      gpuCount: options.gpuCount,
+      gateway: options.gateway,
+      leaderElection: options.leaderElection,
+      healthTimeoutMs: options.healthTimeoutMs ?? 300_000,
+      stopped: () => this.#stopped,
+      desiredAt: (app, revision) => this.desiredAt(app, revision),
+      finish: (name, op, phase, message, extra) => this.#finish(name, op, phase, message, extra),
+    });
   }
 
   /**
@@ -352,7 +345,7 @@ export class Controller {
           (r) => r.lines,
           () => undefined,
         );
-        const actor = this.#actor(head);
+        const actor = gitopsActor(head);
         const applied = await this.#o.ployd.security.applyRbac(project, actor).catch((e: unknown) => {
           this.#log.warn({ project: name, err: e instanceof Error ? e.message : String(e) }, 'controller: project RBAC not applied');
           return undefined;
@@ -360,16 +353,16 @@ export class Controller {
         if (applied && JSON.stringify(applied.lines) !== JSON.stringify(lines)) this.#log.info({ project: name }, 'controller: project roles applied');
       }
       // One listing instead of a read per app: refresh stays one statement per changed app.
-      const stored = new Map((await this.#listAllApps()).map((r) => [r.name, r]));
+      const stored = new Map((await this.#records.listAll()).map((r) => [r.name, r]));
       const created: { name: string; values: ApplicationValues }[] = [];
       for (const { app, finalizers } of catalog.applications) {
         const values = this.#appValues(app, finalizers);
         const existing = stored.get(app.metadata.name);
-        if (existing) await this.#updateApp(existing, values);
+        if (existing) await this.#records.updateSpec(existing, values);
         else created.push({ name: app.metadata.name, values });
       }
       // New apps in a few multi-row statements (a repo of 1,000 apps starts with 1,000 of them).
-      for (let i = 0; i < created.length; i += 500) for (const rec of await this.#o.store.applications.createMany(created.slice(i, i + 500))) this.#remember(rec);
+      await this.#records.createMany(created);
     }
     // An app absent from a head read in full (and signed when required) was removed from Git.
     this.#head = !sigError && catalog.complete ? { sha: head, apps: new Set(catalog.applications.map((a) => a.app.metadata.name)) } : undefined;
@@ -386,68 +379,6 @@ export class Controller {
       manifest,
       hash: createHash('sha256').update(JSON.stringify(manifest)).digest('hex'),
     };
-  }
-
-  /** Records a changed Application spec (compare-and-set from the record listed). */
-  async #updateApp(existing: ApplicationRecord, values: ApplicationValues): Promise<void> {
-    const apps = this.#o.store.applications;
-    const name = existing.name;
-    if (existing.hash !== values.hash) {
-      let first = true;
-      await this.#retryCas(async () => {
-        const cur = first ? existing : await this.#read(name);
-        first = false;
-        this.#remember(await apps.update(name, cur?.resourceVersion ?? 0, values));
-      });
-    }
-  }
-
-  /** Keeps the newest record seen for an app (an older read finishing late never wins). */
-  #remember(rec: ApplicationRecord): ApplicationRecord {
-    const cur = this.#known.get(rec.name);
-    if (!cur || cur.resourceVersion <= rec.resourceVersion) this.#known.set(rec.name, rec);
-    return rec;
-  }
-
-  /** A fresh read from the store (and remembered). */
-  async #read(name: string): Promise<ApplicationRecord | undefined> {
-    const rec = await this.#o.store.applications.get(name);
-    if (rec) this.#remember(rec);
-    else this.#known.delete(name);
-    return rec;
-  }
-
-  /** The record as this controller last saw it, read if it never did. */
-  async #current(name: string): Promise<ApplicationRecord> {
-    const rec = this.#known.get(name) ?? (await this.#read(name));
-    if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
-    return rec;
-  }
-
-  async #retryCas<T>(fn: () => Promise<T>): Promise<T> {
-    for (let i = 0; ; i++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!(isPloydError(e) && e.code === 'E_CONFLICT') || i > 20) throw e;
-      }
-    }
-  }
-
-  /**
-   * Applies `change` to the app's state and writes it (one statement: compare-and-set against the
-   * last record seen; on a conflict, reads afresh and re-applies `change`).
-   */
-  async #updateState(name: string, change: (s: AppState) => AppState, status: { syncStatus?: string; healthStatus?: string; revision?: string | null } = {}): Promise<AppState> {
-    let fresh = false;
-    return this.#retryCas(async () => {
-      const rec = fresh ? await this.#read(name) : await this.#current(name);
-      fresh = true;
-      if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
-      const next = change(stateOf(rec));
-      this.#remember(await this.#o.store.applications.setStatus(name, rec.resourceVersion, { ...status, operation: next }));
-      return next;
-    });
   }
 
   async #resolve(revision: string): Promise<string> {
@@ -469,30 +400,15 @@ export class Controller {
     return err;
   }
 
-  #actor(revision: string, subject = GITOPS_SUBJECT, groups: readonly string[] = ['role:admin']): Actor {
-    return { subject, groups, via: 'gitops', commit: revision };
-  }
-
   // --- work queue -------------------------------------------------------------------------------
 
   async enqueueAll(): Promise<void> {
     if (this.#stopped) return;
-    const page = await this.#listAllApps().catch((e: unknown) => {
+    const page = await this.#records.listAll().catch((e: unknown) => {
       this.#log.error({ err: e instanceof Error ? e.message : String(e) }, 'controller: cannot list applications');
       return [];
     });
     for (const a of page) this.enqueue(a.name);
-  }
-
-  async #listAllApps(): Promise<ApplicationRecord[]> {
-    const out: ApplicationRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const p = await this.#o.store.applications.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const r of p.items) out.push(this.#remember(r));
-      cursor = p.nextCursor;
-    } while (cursor !== undefined);
-    return out;
   }
 
   /** Marks an app for reconciliation (after `delayMs`); at most one worker per app runs. */
@@ -564,7 +480,7 @@ export class Controller {
   }
 
   async #resumeOperations(): Promise<void> {
-    for (const rec of await this.#listAllApps()) {
+    for (const rec of await this.#records.listAll()) {
       if (stateOf(rec).operation) {
         this.#log.info({ application: rec.name, step: stateOf(rec).operation?.step }, 'controller: resuming an interrupted sync');
         this.enqueue(rec.name);
@@ -613,7 +529,7 @@ export class Controller {
       else if (DEFERRED_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'Deferred', message: `${r.key.kind} is recorded; the local controller does not act on it yet` });
       else if (!CONFIG_KINDS.has(r.key.kind)) other.push({ ...r.key, status: 'NotActionable', message: `${r.key.kind} is a Kubernetes kind: the local runtime cannot act on it` });
     }
-    const managed = withManaged(stateOf(await this.#current(app.metadata.name)), applied).managed ?? [];
+    const managed = withManaged(stateOf(await this.#records.current(app.metadata.name)), applied).managed ?? [];
     const live = await readLive(this.#o.store, app.metadata.name, [...[...desiredMap.values()].map((d) => d.key), ...managed]);
     const diffs = diffResources(desiredMap, live, ignoreRulesOf(app).rules);
     const resources: ResourceStatus[] = [];
@@ -634,7 +550,7 @@ export class Controller {
 
   /** The structural diff of an app against its target revision, as `ployd app diff` shows it. */
   async diff(name: string): Promise<{ revision: string; diffs: ResourceDiff[]; diagnostics: readonly Diagnostic[] }> {
-    const rec = await this.#require(name);
+    const rec = await this.#records.require(name);
     const app = appOf(rec);
     const revision = stateOf(rec).pinnedRevision ?? (await this.#resolve(app.spec.source.targetRevision));
     const desired = await this.desiredAt(app, revision);
@@ -642,20 +558,14 @@ export class Controller {
     return { revision, diffs: diffs.filter((d) => d.state !== 'unchanged'), diagnostics: desired.diagnostics };
   }
 
-  async #require(name: string): Promise<ApplicationRecord> {
-    const rec = await this.#read(name);
-    if (!rec) throw new PloydError('E_NOT_FOUND', `application ${name} not found`, { application: name });
-    return rec;
-  }
-
   /** One level-triggered pass over an application: compare, report, and sync when the policy says so. */
   async reconcile(name: string): Promise<void> {
-    const rec = await this.#read(name);
+    const rec = await this.#records.read(name);
     if (!rec) return;
     const app = appOf(rec);
     const state = stateOf(rec);
     if (state.operation) {
-      await this.#runOperation(name, state.operation);
+      await this.#ops.run(name, state.operation);
       return;
     }
     if (this.#head && !this.#head.apps.has(name)) {
@@ -671,7 +581,7 @@ export class Controller {
       // Never applied, not even in part: the app keeps its last good state and shows why.
       const good = state.syncedRevision ? await this.desiredAt(app, state.syncedRevision) : undefined;
       const cmp = good ? await this.#compare(app, good) : undefined;
-      await this.#updateState(
+      await this.#records.updateState(
         name,
         (s) => ({
           ...s,
@@ -712,7 +622,7 @@ export class Controller {
           if (h.nextAt === 0) {
             // Drift first seen: heal after the first backoff step, not at once (a human may be mid-change).
             const delay = backoffDelay(0, this.#o.selfHealBackoff ?? SELF_HEAL_BACKOFF);
-            await this.#updateState(name, (s) => ({ ...s, selfHeal: { attempts: h.attempts, nextAt: now + delay } }));
+            await this.#records.updateState(name, (s) => ({ ...s, selfHeal: { attempts: h.attempts, nextAt: now + delay } }));
             action = { kind: 'wait', ms: delay };
           } else if (now >= h.nextAt) action = { kind: 'sync', reason: 'self-heal' };
           else action = { kind: 'wait', ms: h.nextAt - now };
@@ -748,10 +658,10 @@ export class Controller {
     if (action?.kind === 'sync') {
       if (healAttempts !== undefined) this.#log.info({ application: name, attempts: healAttempts }, 'controller: live state drifted; self-healing');
       // The report and the operation land in one write (the operation is the resume point).
-      await this.#startOperation(name, app, target, desired, cmp.diffs, { subject: GITOPS_SUBJECT, prune: policy?.prune ?? false }, { change: report, status });
+      await this.#ops.start(name, app, target, desired, cmp.diffs, { subject: GITOPS_SUBJECT, prune: policy?.prune ?? false }, { change: report, status });
       return;
     }
-    await this.#updateState(name, report, status);
+    await this.#records.updateState(name, report, status);
     if (action?.kind === 'wait') this.enqueue(name, Math.max(50, action.ms));
     else if (sync === 'Synced' && state.selfHeal && state.selfHeal.nextAt > now) this.enqueue(name, state.selfHeal.nextAt - now);
   }
@@ -794,7 +704,7 @@ export class Controller {
     const decision = removalDecision(app, finalizersOf(rec.manifest), synced?.environment?.spec?.promotion?.mode === 'manual');
     const live = await readLive(this.#o.store, rec.name, [...(state.managed ?? []), ...(synced?.resources.map((r) => r.key) ?? [])]);
     const keys = deletionOrder([...live.values()].map((l) => l.key));
-    const actor = this.#actor(head);
+    const actor = gitopsActor(head);
     if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
     if (decision.cascade) for (const k of keys) await deleteResource(this.#o.ployd, k, actor);
     const listed = keys.map((k) => `${k.kind}/${k.namespace}/${k.name}`);
@@ -811,7 +721,7 @@ export class Controller {
         commit: head,
       });
     });
-    this.#known.delete(rec.name);
+    this.#records.forget(rec.name);
     this.metrics.removeAppInfo(rec.name);
     for (const [k, v] of this.#owner) if (v === rec.name) this.#owner.delete(k);
     this.#log.warn(
@@ -828,14 +738,14 @@ export class Controller {
    */
   async sync(name: string, req: SyncRequest): Promise<ApplicationView> {
     this.#requireLeader();
-    const rec = await this.#require(name);
+    const rec = await this.#records.require(name);
     const app = appOf(rec);
     if (stateOf(rec).operation) throw new PloydError('E_CONFLICT', `application ${name} is already syncing; wait for it to finish`, { application: name });
-    if (req.resumeAutoSync) await this.#updateState(name, (s) => {
+    if (req.resumeAutoSync) await this.#records.updateState(name, (s) => {
         const { pinnedRevision: _p, ...rest } = s;
         return { ...rest, autoSyncDisabled: false };
       });
-    const state = stateOf((await this.#require(name)));
+    const state = stateOf((await this.#records.require(name)));
     const revision = req.revision ? await this.#resolve(req.revision) : (state.pinnedRevision ?? (await this.#resolve(app.spec.source.targetRevision)));
     const desired = await this.desiredAt(app, revision);
     const errors = desired.diagnostics.filter((d) => d.severity === 'error');
@@ -849,7 +759,7 @@ export class Controller {
     const blocked = await this.#dependencyBlock(app);
     if (blocked) throw new PloydError('E_SYNC_FAILED', `application ${name} cannot sync yet: ${blocked}`, { application: name });
     const cmp = await this.#compare(app, desired);
-    await this.#startOperation(name, app, revision, desired, cmp.diffs, { subject: req.actor.subject, groups: req.actor.groups, prune: req.prune ?? app.spec.syncPolicy.automated?.prune ?? false });
+    await this.#ops.start(name, app, revision, desired, cmp.diffs, { subject: req.actor.subject, groups: req.actor.groups, prune: req.prune ?? app.spec.syncPolicy.automated?.prune ?? false });
     await this.#refreshStatus(name, revision);
     return this.get(name);
   }
@@ -860,216 +770,31 @@ export class Controller {
    */
   async rollback(name: string, historyId: number, actor: Actor): Promise<ApplicationView> {
     this.#requireLeader();
-    const rec = await this.#require(name);
+    const rec = await this.#records.require(name);
     const entry = (await this.#o.store.applications.history(name, 100)).find((h) => h.id === historyId);
     if (!entry || !entry.revision) throw new PloydError('E_NOT_FOUND', `application ${name} has no history entry ${historyId}`, { application: name, id: historyId });
     if (entry.phase !== 'Succeeded') throw new PloydError('E_VALIDATION', `history entry ${historyId} did not succeed (${entry.phase}); roll back to a successful one`, { id: historyId });
     if (stateOf(rec).operation) throw new PloydError('E_CONFLICT', `application ${name} is already syncing; wait for it to finish`, { application: name });
     const revision = entry.revision;
-    await this.#updateState(name, (s) => ({ ...s, pinnedRevision: revision, autoSyncDisabled: true }));
+    await this.#records.updateState(name, (s) => ({ ...s, pinnedRevision: revision, autoSyncDisabled: true }));
     const app = appOf(rec);
     const desired = await this.desiredAt(app, revision);
     const errors = desired.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) throw new PloydError('E_SYNC_FAILED', `revision ${revision.slice(0, 12)} no longer validates: ${errors[0]?.message ?? ''}`, { application: name });
     const cmp = await this.#compare(app, desired);
-    await this.#startOperation(name, app, revision, desired, cmp.diffs, { subject: actor.subject, groups: actor.groups, prune: true });
+    await this.#ops.start(name, app, revision, desired, cmp.diffs, { subject: actor.subject, groups: actor.groups, prune: true });
     await this.#refreshStatus(name, revision);
     return this.get(name);
   }
 
   /** Recomputes sync status and health after an operation, so the caller sees its result (no actions). */
   async #refreshStatus(name: string, revision: string): Promise<void> {
-    const rec = await this.#require(name);
+    const rec = await this.#records.require(name);
     if (stateOf(rec).operation) return;
     const app = appOf(rec);
     const cmp = await this.#compare(app, await this.desiredAt(app, revision));
     const sync = syncStatusOf(cmp.diffs);
-    await this.#updateState(name, (s) => ({ ...s, resources: cmp.resources, conditions: sync === 'Synced' ? [] : (s.conditions ?? []) }), { syncStatus: sync, healthStatus: cmp.health });
-  }
-
-  async #startOperation(
-    name: string,
-    app: Application,
-    revision: string,
-    desired: DesiredState,
-    diffs: ResourceDiff[],
-    who: { subject: string; groups?: readonly string[]; prune: boolean },
-    fold?: { change: (s: AppState) => AppState; status: { syncStatus?: string; healthStatus?: string } },
-  ): Promise<void> {
-    const opts = app.spec.syncPolicy.syncOptions;
-    const waves = new Map(desired.resources.map((r) => [keyString(r.key), r.wave]));
-    const plan = planSync(diffs, waves, {
-      prune: who.prune && !opts.includes('Prune=false'),
-      pruneLast: opts.includes('PruneLast=true'),
-      applyOutOfSyncOnly: opts.includes('ApplyOutOfSyncOnly=true'),
-    }).map((s) => (s.type === 'prune' && !Number.isFinite(s.wave) ? { ...s, wave: Number.MAX_SAFE_INTEGER } : s));
-    if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) throw new PloydError('E_NOT_LEADER', `leadership lost: ${name} is not synced by this controller`, { application: name });
-    const history = await this.#o.store.applications.startSync({ application: name, revision, initiatedBy: who.subject });
-    const op: OperationState = {
-      historyId: history.id,
-      revision,
-      initiatedBy: who.subject,
-      prune: who.prune,
-      plan,
-      step: 0,
-      startedAt: new Date(this.#now()).toISOString(),
-      hooks: [],
-      applied: [],
-    };
-    // Persisted before acting: a restart finds it and resumes at `step`.
-    await this.#updateState(name, (s) => ({ ...(fold ? fold.change(s) : s), operation: op }), fold?.status);
-    this.metrics.syncTotal.inc({ phase: 'Running' });
-    this.#log.info({ application: name, revision, steps: plan.length, by: who.subject }, 'controller: sync started');
-    await this.#runOperation(name, op);
-  }
-
-  async #runOperation(name: string, start: OperationState): Promise<void> {
-    let op = start;
-    const rec = await this.#current(name);
-    const app = appOf(rec);
-    const desired = await this.desiredAt(app, op.revision);
-    const byKey = new Map<string, DesiredResource>(desired.resources.map((r) => [keyString(r.key), r]));
-    const actor = this.#actor(op.revision, op.initiatedBy === GITOPS_SUBJECT ? GITOPS_SUBJECT : op.initiatedBy);
-    const tree = await this.#o.source.tree(op.revision);
-    const hookEnv = {
-      cwd: tree,
-      env: { PLOYD_APP: name, PLOYD_REVISION: op.revision, PLOYD_ENVIRONMENT: environmentOf(app) },
-      ...(this.#o.gpuCount ? { gpuCount: this.#o.gpuCount } : {}),
-      ...(this.#o.gateway ? { gateway: this.#o.gateway } : {}),
-    };
-    // The store holds the operation as of step `saved`: the resume point. Steps are idempotent
-    // (an apply of what is stored changes nothing and writes no audit row; a prune of what is gone
-    // is a no-op), so progress is written only where a restart must not redo or lose something:
-    // after hooks that ran (side effects, results), before waiting for health (the step a restart
-    // resumes at, and what `ployd app get` shows), on stop, at least every PROGRESS_MS for long
-    // syncs, and at the end. A crash between two writes re-runs the idempotent steps since.
-    let saved = op.step;
-    let savedAt = performance.now();
-    const save = async (o: OperationState): Promise<void> => {
-      if (o.step === saved) return;
-      await this.#updateState(name, (s) => ({ ...withManaged(s, o.applied), operation: o }));
-      saved = o.step;
-      savedAt = performance.now();
-    };
-    const saveOnStop = async (o: OperationState): Promise<void> => {
-      // A controller that lost the lock must not write: the new leader owns the operation now.
-      if (this.#o.leaderElection?.isLeader !== false) await save(o);
-    };
-    try {
-      if (desired.diagnostics.some((d) => d.severity === 'error')) throw new PloydError('E_SYNC_FAILED', `revision ${op.revision.slice(0, 12)} does not validate`);
-      if (op.step === 0) {
-        const created = await this.#ensureNamespace(app, desired, actor);
-        if (created) op = { ...op, applied: [...op.applied, created] };
-      }
-      while (op.step < op.plan.length) {
-        if (this.#stopped) return await saveOnStop(op); // resumed by the next start
-        // Confirmed on the locking session before each step: a deposed leader starts no new step
-        // and writes nothing more (the new leader resumes from the last saved step).
-        if (this.#o.leaderElection && !(await this.#o.leaderElection.confirm())) return;
-        const step = op.plan[op.step] as PlanStep;
-        const extra: { hooks?: HookResult[]; applied?: OperationState['applied'] } = {};
-        let ranHooks = false;
-        if (step.type === 'hooks') {
-          const results = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === step.phase), hookEnv);
-          ranHooks = results.length > 0;
-          extra.hooks = [...op.hooks, ...results];
-          const failed = results.find((r) => !r.ok);
-          if (failed) {
-            op = { ...op, hooks: extra.hooks };
-            throw new PloydError(failed.code ?? 'E_HOOK_FAILED', `${step.phase} hook ${failed.name} failed: ${failed.message}`, { hook: failed.name });
-          }
-        } else if (step.type === 'apply') {
-          const applied = [...op.applied];
-          const managed = new Set((withManaged(stateOf(rec), op.applied).managed ?? []).map(keyString));
-          for (const key of step.keys) {
-            const d = byKey.get(keyString(key));
-            if (!d) continue;
-            const result = await applyResource(this.#o.ployd, key.kind, d.manifest, actor, managed.has(keyString(key)));
-            applied.push({ ...key, action: result });
-          }
-          extra.applied = applied;
-        } else if (step.type === 'prune') {
-          const applied = [...op.applied];
-          for (const key of step.keys) {
-            await deleteResource(this.#o.ployd, key, actor);
-            applied.push({ ...key, action: 'pruned' });
-          }
-          extra.applied = applied;
-        } else {
-          const waiting = op;
-          await this.#waitHealthy(
-            name,
-            [...byKey.values()].filter((r) => r.wave === step.wave && r.key.kind === 'ModelDeployment').map((r) => r.key),
-            () => save(waiting),
-          );
-        }
-        op = { ...op, ...extra, step: op.step + 1 };
-        if (ranHooks || performance.now() - savedAt > PROGRESS_MS) await save(op);
-      }
-      await this.#finish(name, op, 'Succeeded', `synced to ${op.revision.slice(0, 12)}`, { target: { app, desired } });
-    } catch (err) {
-      if (this.#stopped) return await saveOnStop(op);
-      const message = err instanceof Error ? err.message : String(err);
-      const failHooks = await this.#runHooks(app.spec.hooks.filter((h) => h.phase === 'SyncFail'), hookEnv);
-      await this.#finish(name, { ...op, hooks: [...op.hooks, ...failHooks] }, 'Failed', message, { code: isPloydError(err) ? err.code : 'E_SYNC_FAILED' });
-    }
-  }
-
-  /**
-   * The environment's namespace, on runtimes that have namespaces (Kubernetes), before anything
-   * (PreSync hooks included) runs in it: created with `CreateNamespace=true`, else a missing one
-   * fails the sync with a message saying so. Only where the app deploys models: the other kinds
-   * live in the store, where an environment is a name. Idempotent, so a resumed sync redoes it.
-   */
-  async #ensureNamespace(app: Application, desired: DesiredState, actor: Actor): Promise<OperationState['applied'][number] | undefined> {
-    const runtime = this.#o.runtime;
-    const namespaces = runtime?.namespaces;
-    if (!runtime || !namespaces || !desired.resources.some((r) => r.key.kind === 'ModelDeployment')) return undefined;
-    const name = environmentOf(app);
-    if (await namespaces.exists(name)) return undefined;
-    if (!hasSyncOption(app, 'CreateNamespace')) {
-      throw new PloydError('E_SYNC_FAILED', `namespace ${name} does not exist on the ${runtime.name} runtime: create it, or add CreateNamespace=true to syncPolicy.syncOptions`, {
-        application: app.metadata.name,
-        namespace: name,
-      });
-    }
-    await namespaces.create(name);
-    await this.#o.store.audit.append({
-      subject: actor.subject,
-      groups: [...actor.groups],
-      via: 'gitops',
-      action: 'namespace.create',
-      resource: `Namespace/${name}`,
-      after: { runtime: runtime.name, application: app.metadata.name },
-      ...(actor.commit !== undefined ? { commit: actor.commit } : {}),
-    });
-    this.#log.info({ application: app.metadata.name, namespace: name, runtime: runtime.name }, 'controller: namespace created (CreateNamespace=true)');
-    return { kind: 'Namespace', namespace: '', name, action: 'created' };
-  }
-
-  async #runHooks(hooks: readonly Hook[], env: Parameters<typeof runHook>[1]): Promise<HookResult[]> {
-    const out: HookResult[] = [];
-    for (const h of hooks) {
-      const r = await runHook(h, env);
-      out.push(r);
-      if (!r.ok && h.phase !== 'SyncFail') break;
-    }
-    return out;
-  }
-
-  /** Polls until the wave is Healthy; `beforeWaiting` runs once, when it is not Healthy at once. */
-  async #waitHealthy(name: string, keys: readonly ResourceKey[], beforeWaiting: () => Promise<void>): Promise<void> {
-    const deadline = this.#now() + (this.#o.healthTimeoutMs ?? 300_000);
-    for (let first = true; ; first = false) {
-      const hs = await Promise.all(keys.map((k) => resourceHealth(this.#o.ployd, k, true)));
-      const worst = rollUpHealth(hs.map((h) => h.health));
-      // Unknown = no runtime attached: desired state is recorded and nothing will become Ready.
-      if (worst === 'Healthy' || worst === 'Unknown') return;
-      if (this.#now() > deadline) throw new PloydError('E_TIMEOUT', `${name}: wave not Healthy in time (${worst}): ${hs.map((h, i) => `${keys[i]?.name}=${h.health}`).join(', ')}`);
-      if (this.#stopped) throw new PloydError('E_SYNC_FAILED', 'controller stopping');
-      if (first) await beforeWaiting();
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await this.#records.updateState(name, (s) => ({ ...s, resources: cmp.resources, conditions: sync === 'Synced' ? [] : (s.conditions ?? []) }), { syncStatus: sync, healthStatus: cmp.health });
   }
 
   /**
@@ -1077,7 +802,7 @@ export class Controller {
    * app and desired state synced) is compared with live state again and the result is part of that
    * write, so status and health reflect what was just done without another reconcile pass.
    */
-  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string, extra: { code?: ErrorCode; target?: { app: Application; desired: DesiredState } } = {}): Promise<void> {
+  async #finish(name: string, op: OperationState, phase: 'Succeeded' | 'Failed', message: string, extra: FinishExtra = {}): Promise<void> {
     const { code, target } = extra;
     const resources = [
       ...op.applied,
@@ -1087,7 +812,7 @@ export class Controller {
     const now = this.#now();
     const cmp = phase === 'Succeeded' && target ? await this.#compare(target.app, target.desired, op.applied) : undefined;
     const sync = cmp ? syncStatusOf(cmp.diffs) : undefined;
-    const state = await this.#updateState(
+    const state = await this.#records.updateState(
       name,
       (s) => {
         const { operation: _op, ...rest } = withManaged(s, op.applied);
@@ -1104,7 +829,7 @@ export class Controller {
     );
     this.metrics.syncTotal.inc({ phase });
     this.#log[phase === 'Succeeded' ? 'info' : 'warn']({ application: name, revision: op.revision, phase, message }, 'controller: sync finished');
-    if (cmp && sync) this.#recordInfo(await this.#current(name), sync, cmp.health);
+    if (cmp && sync) this.#recordInfo(await this.#records.current(name), sync, cmp.health);
     // Synced and Healthy as just compared: nothing more to do until something changes (a change
     // during the sync re-queued the app already). Otherwise re-compare at once, level-triggered.
     if (sync === 'Synced' && cmp?.health === 'Healthy') {
@@ -1115,11 +840,11 @@ export class Controller {
   // --- views ------------------------------------------------------------------------------------
 
   async list(): Promise<ApplicationView[]> {
-    return (await this.#listAllApps()).map((r) => this.#view(r));
+    return (await this.#records.listAll()).map((r) => this.#view(r));
   }
 
   async get(name: string): Promise<ApplicationView> {
-    return this.#view(await this.#require(name));
+    return this.#view(await this.#records.require(name));
   }
 
   #view(rec: ApplicationRecord): ApplicationView {
@@ -1152,7 +877,7 @@ export class Controller {
 
   /** Sync history, newest first (revisionHistoryLimit entries), with each commit's author and message. */
   async history(name: string): Promise<HistoryEntry[]> {
-    const rec = await this.#require(name);
+    const rec = await this.#records.require(name);
     const limit = appOf(rec).spec.revisionHistoryLimit;
     const rows = await this.#o.store.applications.history(name, limit);
     const out: HistoryEntry[] = [];
