@@ -25,7 +25,7 @@ if (backend !== 'pglite' && backend !== 'pglite-dir' && backend !== 'postgres') 
 if (backend === 'postgres' && !pgUrl) throw new Error('postgres: set PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL');
 
 // Statements sent to the database. Postgres: every query goes through pg.Client#query. PGlite:
-// the store's dialect sends each statement as one protocol message through execProtocolRaw
+// the store's dialect sends each statement as one protocol message through execProtocolRawStream
 // (Parse+Bind+…, or Bind+… for a statement it keeps prepared), and PGlite's own query()/exec()
 // send Parse, or a simple Query, as a message of its own: one statement is one message that
 // starts with Parse or Query, or with Bind followed by more (a lone Bind is query()'s second step).
@@ -50,8 +50,7 @@ const cstringAt = (b: Buffer, at: number): [string, number] => {
   const z = b.indexOf(0, at);
   return [b.toString('utf8', at, z), z + 1];
 };
-const execRaw = (PGlite.prototype as { execProtocolRaw: PGlite['execProtocolRaw'] }).execProtocolRaw;
-PGlite.prototype.execProtocolRaw = function (this: PGlite, message: Uint8Array, options?: Parameters<PGlite['execProtocolRaw']>[1]) {
+function countMessage(message: Uint8Array): void {
   const b = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
   const first = b[0];
   if (first === 0x51) countStatement(cstringAt(b, 5)[0]); // 'Q'
@@ -66,7 +65,18 @@ PGlite.prototype.execProtocolRaw = function (this: PGlite, message: Uint8Array, 
     const [, next] = cstringAt(b, 5);
     countStatement(namedSql.get(cstringAt(b, next)[0]) ?? '?');
   }
+}
+// PGlite's query()/exec() go through execProtocolRaw, the store's dialect through execProtocolRawStream.
+const proto = PGlite.prototype as { execProtocolRaw: PGlite['execProtocolRaw']; execProtocolRawStream: PGlite['execProtocolRawStream'] };
+const execRaw = proto.execProtocolRaw;
+proto.execProtocolRaw = function (this: PGlite, message, options) {
+  countMessage(message);
   return execRaw.call(this, message, options);
+};
+const execRawStream = proto.execProtocolRawStream;
+proto.execProtocolRawStream = function (this: PGlite, message, options) {
+  countMessage(message);
+  return execRawStream.call(this, message, options);
 };
 
 /** Peak resident set size since the last reset (Linux: VmHWM), in MB. */
@@ -156,6 +166,8 @@ async function runOnce(repo: string): Promise<RunResult> {
   const c1 = process.cpuUsage(c0);
   const perApp = (statements - s0) / apps;
   const peak = peakRssMb();
+  if (process.env.PLOYD_BENCH_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.PLOYD_BENCH_SNAPSHOT);
+  if (process.env.PLOYD_BENCH_MEM === '1') { const mu = process.memoryUsage(); console.log(`  memory after reconcile: rss ${Math.round(mu.rss / 1048576)} heapTotal ${Math.round(mu.heapTotal / 1048576)} heapUsed ${Math.round(mu.heapUsed / 1048576)} external ${Math.round(mu.external / 1048576)} arrayBuffers ${Math.round(mu.arrayBuffers / 1048576)} MB`); }
   if (countKinds) for (const [k, n] of [...byKind].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / apps).toFixed(2)}/app  ${k}`);
   if (synced !== apps) throw new Error(`only ${synced}/${apps} apps Synced/Healthy`);
   await controller.stop();

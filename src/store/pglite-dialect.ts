@@ -108,6 +108,21 @@ function databaseError(data: Uint8Array, sql: string, params: readonly unknown[]
   return Object.assign(found, { query: sql, params: [...params], queryOptions: undefined });
 }
 
+/**
+ * Sends one message to the backend and returns its whole response. Through execProtocolRawStream:
+ * execProtocolRaw also runs every reply through PGlite's own protocol parser and keeps the parsed
+ * messages (for execProtocol's caller), which nothing resets on this path — per statement, work
+ * this dialect does not need and memory it would never get back.
+ */
+async function exchange(pglite: PGlite, message: Uint8Array): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await pglite.execProtocolRawStream(message, {
+    // A view into WebAssembly memory, reused by the next write: copied.
+    onRawData: (bytes: Uint8Array) => void chunks.push(Buffer.from(bytes)),
+  });
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
 const isCachedPlanChanged = (err: unknown): boolean => (err as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test((err as Error).message);
 
 /**
@@ -179,21 +194,21 @@ class PGliteConnection implements DatabaseConnection {
             name = `ployd_stmt_${++statementCounter}`;
           }
         }
-        const data = await pglite.execProtocolRaw(encodeExtendedQuery(name, params, prepared ? undefined : { sql }));
+        const data = await exchange(pglite, encodeExtendedQuery(name, params, prepared ? undefined : { sql }));
         const wire = decodeResponse(data);
         if (cacheable && !prepared && wire.parsed) {
           this.#statements.set(sql, name);
           if (this.#statements.size > STATEMENT_CACHE_SIZE) {
             const [oldSql, oldName] = this.#statements.entries().next().value as [string, string];
             this.#statements.delete(oldSql);
-            await pglite.execProtocolRaw(encodeCloseStatement(oldName));
+            await exchange(pglite, encodeCloseStatement(oldName));
           }
         }
         if (wire.error) {
           const err = databaseError(data, sql, original);
           if (prepared && isCachedPlanChanged(err)) {
             this.#statements.delete(sql);
-            await pglite.execProtocolRaw(encodeCloseStatement(name));
+            await exchange(pglite, encodeCloseStatement(name));
           }
           throw err;
         }
@@ -210,7 +225,7 @@ class PGliteConnection implements DatabaseConnection {
     const pglite = this.#pglite;
     await pglite._runExclusiveTransaction(() =>
       pglite._runExclusiveQuery(async () => {
-        for (const name of names) await pglite.execProtocolRaw(encodeCloseStatement(name));
+        for (const name of names) await exchange(pglite, encodeCloseStatement(name));
       }),
     );
   }
