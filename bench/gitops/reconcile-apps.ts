@@ -148,6 +148,7 @@ async function runOnce(repo: string): Promise<RunResult> {
   const { store, drop } = await open();
   // Peak so far covers opening the store (PGlite's start is the process's largest moment).
   const openPeak = peakRssMb();
+  if (process.env.PLOYD_BENCH_GC_AFTER_OPEN === '1') (globalThis as { gc?: () => void }).gc?.();
   const openRss = process.memoryUsage().rss / 1024 / 1024;
   const runtime = new MemoryRuntime();
   const ployd = createPloyd({ store, runtime });
