@@ -2,10 +2,14 @@
 // GatewayRoute, auto-synced into an in-memory runtime (MemoryRuntime: no processes; the point is
 // the controller, store and SDK path) over an embedded PGlite store or a real Postgres.
 // Baseline, same run: rendering + validating the same apps alone (no store, no SDK).
-//   npx tsx bench/gitops/reconcile-apps.ts [apps=1000] [runs=3] [pglite|postgres]
-// postgres reads PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL and uses a throw-away schema.
-// Besides wall time it prints figures a busy machine does not distort: store statements per app
-// and this process's CPU time (with Postgres, the server's CPU is not included).
+//   PLOYD_LOG_LEVEL=error npx tsx bench/gitops/reconcile-apps.ts [apps=1000] [runs=3] [pglite-dir|pglite|postgres]
+// pglite-dir: PGlite on a new data directory, what `ployd up` uses; pglite: PGlite in memory
+// (memory://); postgres reads PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL and uses a
+// throw-away schema. Each run is a fresh child process (its peak RSS is that of a first run, no
+// earlier run's garbage in it); the summary is the median of the runs. Besides wall time it prints
+// figures a busy machine does not distort: store statements per app and the run's CPU time (with
+// Postgres, the server's CPU is not included). PLOYD_BENCH_STATEMENTS=1 lists the statements per
+// app by kind; PLOYD_BENCH_MEM=1 prints the process's memory composition after the reconcile.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,7 +152,6 @@ async function runOnce(repo: string): Promise<RunResult> {
   const { store, drop } = await open();
   // Peak so far covers opening the store (PGlite's start is the process's largest moment).
   const openPeak = peakRssMb();
-  if (process.env.PLOYD_BENCH_GC_AFTER_OPEN === '1') (globalThis as { gc?: () => void }).gc?.();
   const openRss = process.memoryUsage().rss / 1024 / 1024;
   const runtime = new MemoryRuntime();
   const ployd = createPloyd({ store, runtime });
@@ -167,8 +170,11 @@ async function runOnce(repo: string): Promise<RunResult> {
   const c1 = process.cpuUsage(c0);
   const perApp = (statements - s0) / apps;
   const peak = peakRssMb();
-  if (process.env.PLOYD_BENCH_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.PLOYD_BENCH_SNAPSHOT);
-  if (process.env.PLOYD_BENCH_MEM === '1') { const mu = process.memoryUsage(); console.log(`  memory after reconcile: rss ${Math.round(mu.rss / 1048576)} heapTotal ${Math.round(mu.heapTotal / 1048576)} heapUsed ${Math.round(mu.heapUsed / 1048576)} external ${Math.round(mu.external / 1048576)} arrayBuffers ${Math.round(mu.arrayBuffers / 1048576)} MB`); }
+  if (process.env.PLOYD_BENCH_MEM === '1') {
+    const mb = (n: number): number => Math.round(n / 1048576);
+    const mu = process.memoryUsage();
+    console.log(`  memory after reconcile: rss ${mb(mu.rss)} heapTotal ${mb(mu.heapTotal)} heapUsed ${mb(mu.heapUsed)} external ${mb(mu.external)} arrayBuffers ${mb(mu.arrayBuffers)} MB`);
+  }
   if (countKinds) for (const [k, n] of [...byKind].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / apps).toFixed(2)}/app  ${k}`);
   if (synced !== apps) throw new Error(`only ${synced}/${apps} apps Synced/Healthy`);
   await controller.stop();
