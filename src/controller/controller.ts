@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isPloydError, PloydError, type Diagnostic, type ErrorCode } from '../errors/index.ts';
 import { rootLogger, type Logger } from '../log/index.ts';
-import { Application as ApplicationSchema, hasSyncOption, type Application, type Hook } from '../resources/index.ts';
+import { Application as ApplicationSchema, hasSyncOption, type Application, type Hook, type ModelDeployment } from '../resources/index.ts';
 import type { HealthStatus, Runtime } from '../runtime/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
 import type { ApplicationRecord, ApplicationValues, Store } from '../store/index.ts';
@@ -912,6 +912,8 @@ export class Controller {
     const app = appOf(rec);
     const desired = await this.desiredAt(app, op.revision);
     const byKey = new Map<string, DesiredResource>(desired.resources.map((r) => [keyString(r.key), r]));
+    /** Deployments this run wrote, as stored: the health wait's first poll uses them (see #waitHealthy). */
+    const deployed = new Map<string, ModelDeployment>();
     const actor = this.#actor(op.revision, op.initiatedBy === GITOPS_SUBJECT ? GITOPS_SUBJECT : op.initiatedBy);
     const tree = await this.#o.source.tree(op.revision);
     const hookEnv = {
@@ -967,7 +969,7 @@ export class Controller {
           for (const key of step.keys) {
             const d = byKey.get(keyString(key));
             if (!d) continue;
-            const result = await applyResource(this.#o.ployd, key.kind, d.manifest, actor, managed.has(keyString(key)));
+            const result = await applyResource(this.#o.ployd, key.kind, d.manifest, actor, managed.has(keyString(key)), deployed);
             applied.push({ ...key, action: result });
           }
           extra.applied = applied;
@@ -984,6 +986,7 @@ export class Controller {
             name,
             [...byKey.values()].filter((r) => r.wave === step.wave && r.key.kind === 'ModelDeployment').map((r) => r.key),
             () => save(waiting),
+            deployed,
           );
         }
         op = { ...op, ...extra, step: op.step + 1 };
@@ -1040,11 +1043,20 @@ export class Controller {
     return out;
   }
 
-  /** Polls until the wave is Healthy; `beforeWaiting` runs once, when it is not Healthy at once. */
-  async #waitHealthy(name: string, keys: readonly ResourceKey[], beforeWaiting: () => Promise<void>): Promise<void> {
+  /**
+   * Polls until the wave is Healthy; `beforeWaiting` runs once, when it is not Healthy at once.
+   * The first poll takes a deployment this operation has just written from `deployed` (what the
+   * SDK's write returned) instead of reading it back; later polls read the store, so a deployment
+   * deleted or changed meanwhile is seen (and the end-of-sync comparison reads live state anyway).
+   */
+  async #waitHealthy(name: string, keys: readonly ResourceKey[], beforeWaiting: () => Promise<void>, deployed: ReadonlyMap<string, ModelDeployment>): Promise<void> {
     const deadline = this.#now() + (this.#o.healthTimeoutMs ?? 300_000);
     for (let first = true; ; first = false) {
-      const hs = await Promise.all(keys.map((k) => resourceHealth(this.#o.ployd, k, true)));
+      const written = (k: ResourceKey): { stored: ModelDeployment } | true => {
+        const md = first ? deployed.get(keyString(k)) : undefined;
+        return md ? { stored: md } : true;
+      };
+      const hs = await Promise.all(keys.map((k) => resourceHealth(this.#o.ployd, k, written(k))));
       const worst = rollUpHealth(hs.map((h) => h.health));
       // Unknown = no runtime attached: desired state is recorded and nothing will become Ready.
       if (worst === 'Healthy' || worst === 'Unknown') return;
