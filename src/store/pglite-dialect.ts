@@ -14,7 +14,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { affectedRows, decodeResponse, encodeCloseStatement, encodeExtendedQuery, type WireField, type WireParam, type WireResult } from './pglite-wire.ts';
+import { affectedRows, decodeResponse, encodeCloseStatement, encodeExtendedQuery, type WireParam, type WireResult } from './pglite-wire.ts';
 
 /**
  * A Kysely dialect over PGlite. PGlite is one Postgres backend in-process: a single session. Kysely
@@ -160,15 +160,20 @@ class PGliteConnection implements DatabaseConnection {
       if (!cacheable || !isCachedPlanChanged(err) || this.#pglite.isInTransaction()) throw err;
       wire = await this.#run(compiled.sql, params, compiled.parameters, cacheable);
     }
+    // PGlite's parser for each column's type (its query() looks them up the same way), once per result.
     const parsers = this.#pglite.parsers;
     const fields = wire.fields;
+    const names = fields.map((f) => f.name);
+    const parse = fields.map((f) => {
+      const fn = parsers[f.dataTypeID];
+      return fn ? (v: string): unknown => fn(v, f.dataTypeID) as unknown : undefined;
+    });
     const rows = wire.rows.map((values) => {
       const row: Record<string, unknown> = {};
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i] as WireField;
+      for (let i = 0; i < names.length; i++) {
         const v = values[i] ?? null;
-        const parse = parsers[f.dataTypeID];
-        row[f.name] = v === null ? null : parse ? parse(v, f.dataTypeID) : v;
+        const fn = parse[i];
+        row[names[i] as string] = v === null ? null : fn ? fn(v) : v;
       }
       return row as R;
     });
