@@ -2,10 +2,14 @@
 // GatewayRoute, auto-synced into an in-memory runtime (MemoryRuntime: no processes; the point is
 // the controller, store and SDK path) over an embedded PGlite store or a real Postgres.
 // Baseline, same run: rendering + validating the same apps alone (no store, no SDK).
-//   npx tsx bench/gitops/reconcile-apps.ts [apps=1000] [runs=3] [pglite|postgres]
-// postgres reads PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL and uses a throw-away schema.
-// Besides wall time it prints figures a busy machine does not distort: store statements per app
-// and this process's CPU time (with Postgres, the server's CPU is not included).
+//   PLOYD_LOG_LEVEL=error npx tsx bench/gitops/reconcile-apps.ts [apps=1000] [runs=3] [pglite-dir|pglite|postgres]
+// pglite-dir: PGlite on a new data directory, what `ployd up` uses; pglite: PGlite in memory
+// (memory://); postgres reads PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL and uses a
+// throw-away schema. Each run is a fresh child process (its peak RSS is that of a first run, no
+// earlier run's garbage in it); the summary is the median of the runs. Besides wall time it prints
+// figures a busy machine does not distort: store statements per app and the run's CPU time (with
+// Postgres, the server's CPU is not included). PLOYD_BENCH_STATEMENTS=1 lists the statements per
+// app by kind; PLOYD_BENCH_MEM=1 prints the process's memory composition after the reconcile.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,24 +28,60 @@ const pgUrl = process.env.PLOYD_BENCH_DATABASE_URL ?? process.env.PLOYD_TEST_DAT
 if (backend !== 'pglite' && backend !== 'pglite-dir' && backend !== 'postgres') throw new Error(`backend must be pglite, pglite-dir or postgres, not ${backend}`);
 if (backend === 'postgres' && !pgUrl) throw new Error('postgres: set PLOYD_BENCH_DATABASE_URL or PLOYD_TEST_DATABASE_URL');
 
-// Statements sent to the database: every query of either driver goes through these methods.
-// PLOYD_BENCH_STATEMENTS=1 also prints the statements of the last run by kind (first words of the SQL).
+// Statements sent to the database. Postgres: every query goes through pg.Client#query. PGlite:
+// the store's dialect sends each statement as one protocol message through execProtocolRawStream
+// (Parse+Bind+…, or Bind+… for a statement it keeps prepared), and PGlite's own query()/exec()
+// send Parse, or a simple Query, as a message of its own: one statement is one message that
+// starts with Parse or Query, or with Bind followed by more (a lone Bind is query()'s second step).
+// PLOYD_BENCH_STATEMENTS=1 also prints the statements by kind (first words of the SQL).
 let statements = 0;
 const byKind = new Map<string, number>();
 const countKinds = process.env.PLOYD_BENCH_STATEMENTS === '1';
-for (const proto of [PGlite.prototype, pg.Client.prototype] as { query: (...a: unknown[]) => unknown }[]) {
-  const query = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    statements++;
-    if (countKinds) {
-      const a = args[0];
-      const sql = typeof a === 'string' ? a : typeof a === 'object' && a !== null && 'text' in a ? String(a.text) : '?';
-      const kind = sql.replace(/\s+/g, ' ').slice(0, 60);
-      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
-    }
-    return query.apply(this, args);
-  };
+const namedSql = new Map<string, string>();
+function countStatement(sql: string): void {
+  statements++;
+  if (!countKinds) return;
+  const kind = sql.replace(/\s+/g, ' ').slice(0, 60);
+  byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
 }
+const pgQuery = (pg.Client.prototype as { query: (...a: unknown[]) => unknown }).query;
+(pg.Client.prototype as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...args: unknown[]) {
+  const a = args[0];
+  countStatement(typeof a === 'string' ? a : typeof a === 'object' && a !== null && 'text' in a ? String(a.text) : '?');
+  return pgQuery.apply(this, args);
+};
+const cstringAt = (b: Buffer, at: number): [string, number] => {
+  const z = b.indexOf(0, at);
+  return [b.toString('utf8', at, z), z + 1];
+};
+function countMessage(message: Uint8Array): void {
+  const b = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const first = b[0];
+  if (first === 0x51) countStatement(cstringAt(b, 5)[0]); // 'Q'
+  else if (first === 0x50) {
+    // 'P': statement name, then its SQL
+    const [name, next] = cstringAt(b, 5);
+    const [sql] = cstringAt(b, next);
+    if (name) namedSql.set(name, sql);
+    countStatement(sql);
+  } else if (first === 0x42 && b.readInt32BE(1) + 1 < b.length) {
+    // 'B' and more: a prepared statement run; its name follows the (unnamed) portal name
+    const [, next] = cstringAt(b, 5);
+    countStatement(namedSql.get(cstringAt(b, next)[0]) ?? '?');
+  }
+}
+// PGlite's query()/exec() go through execProtocolRaw, the store's dialect through execProtocolRawStream.
+const proto = PGlite.prototype as { execProtocolRaw: PGlite['execProtocolRaw']; execProtocolRawStream: PGlite['execProtocolRawStream'] };
+const execRaw = proto.execProtocolRaw;
+proto.execProtocolRaw = function (this: PGlite, message, options) {
+  countMessage(message);
+  return execRaw.call(this, message, options);
+};
+const execRawStream = proto.execProtocolRawStream;
+proto.execProtocolRawStream = function (this: PGlite, message, options) {
+  countMessage(message);
+  return execRawStream.call(this, message, options);
+};
 
 /** Peak resident set size since the last reset (Linux: VmHWM), in MB. */
 function peakRssMb(): number {
@@ -96,17 +136,22 @@ async function open(): Promise<{ store: Store; drop: () => Promise<void> }> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-const repo = makeRepo();
-const base: number[] = [];
-const full: number[] = [];
-const cpu: number[] = [];
-const perApp: number[] = [];
-const peaks: number[] = [];
-let openPeak = 0;
-for (let r = 0; r < runs; r++) {
+interface RunResult {
+  readonly reconcileMs: number;
+  readonly cpuMs: number;
+  readonly baseMs: number;
+  readonly perApp: number;
+  readonly openRss: number;
+  readonly openPeak: number;
+  readonly peak: number;
+  readonly synced: number;
+}
+
+/** One run, in this process: open a store, reconcile every app, close; then the baseline. */
+async function runOnce(repo: string): Promise<RunResult> {
   const { store, drop } = await open();
-  // Peak so far covers opening the store (PGlite's initdb is the process's largest moment).
-  openPeak = Math.max(openPeak, peakRssMb());
+  // Peak so far covers opening the store (PGlite's start is the process's largest moment).
+  const openPeak = peakRssMb();
   const openRss = process.memoryUsage().rss / 1024 / 1024;
   const runtime = new MemoryRuntime();
   const ployd = createPloyd({ store, runtime });
@@ -121,11 +166,15 @@ for (let r = 0; r < runs; r++) {
   await controller.idle();
   const views = await controller.list();
   const synced = views.filter((v) => v.syncStatus === 'Synced' && v.healthStatus === 'Healthy').length;
-  full.push(performance.now() - t);
+  const reconcileMs = performance.now() - t;
   const c1 = process.cpuUsage(c0);
-  cpu.push((c1.user + c1.system) / 1000);
-  perApp.push((statements - s0) / apps);
-  peaks.push(peakRssMb());
+  const perApp = (statements - s0) / apps;
+  const peak = peakRssMb();
+  if (process.env.PLOYD_BENCH_MEM === '1') {
+    const mb = (n: number): number => Math.round(n / 1048576);
+    const mu = process.memoryUsage();
+    console.log(`  memory after reconcile: rss ${mb(mu.rss)} heapTotal ${mb(mu.heapTotal)} heapUsed ${mb(mu.heapUsed)} external ${mb(mu.external)} arrayBuffers ${mb(mu.arrayBuffers)} MB`);
+  }
   if (countKinds) for (const [k, n] of [...byKind].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / apps).toFixed(2)}/app  ${k}`);
   if (synced !== apps) throw new Error(`only ${synced}/${apps} apps Synced/Healthy`);
   await controller.stop();
@@ -141,19 +190,49 @@ for (let r = 0; r < runs; r++) {
   t = performance.now();
   const catalog = readCatalog(tree);
   for (const { app } of catalog.applications) renderApplication(tree, app);
-  base.push(performance.now() - t);
+  const baseMs = performance.now() - t;
   rmSync(baseCache, { recursive: true, force: true });
-  console.log(
-    `run ${r + 1}: reconcile ${Math.round(full[r] ?? 0)} ms (CPU ${Math.round(cpu[r] ?? 0)} ms), render+validate ${Math.round(base[r] ?? 0)} ms, ` +
-      `${(perApp[r] ?? 0).toFixed(1)} statements/app, RSS at start ${Math.round(openRss)} MB, peak during reconcile ${Math.round(peaks[r] ?? 0)} MB, ${synced} apps Synced/Healthy`,
-  );
+  return { reconcileMs, cpuMs: (c1.user + c1.system) / 1000, baseMs, perApp, openRss, openPeak, peak, synced };
 }
-rmSync(repo, { recursive: true, force: true });
-const m = median(full);
-const peak = Math.max(...peaks);
-console.log(`\n${apps} applications (2 resources each), ${backend}, median of ${runs}`);
-console.log(`  full reconcile (git → render → validate → diff → sync through SDK → Synced/Healthy): ${Math.round(m)} ms, CPU ${Math.round(median(cpu))} ms`);
-console.log(`  baseline render + validate only: ${Math.round(median(base))} ms  (ratio ${(m / median(base)).toFixed(1)}×)`);
-console.log(`  store statements per app: ${median(perApp).toFixed(1)}`);
-console.log(`  peak RSS during reconcile ${Math.round(peak)} MB; peak before it (opening the store) ${Math.round(openPeak)} MB`);
-console.log(`  target ≤ 10,000 ms and ≤ 512 MB → ${m <= 10_000 && Math.max(peak, openPeak) <= 512 ? 'met' : 'NOT met'}`);
+
+// Each run in a fresh child process (PLOYD_BENCH_REPO set): no run's garbage, JIT or PGlite
+// memory counts in the next one's figures, and every run's memory is the honest first-run figure.
+const childRepo = process.env.PLOYD_BENCH_REPO;
+if (childRepo) {
+  const r = await runOnce(childRepo);
+  console.log(`RESULT ${JSON.stringify(r)}`);
+} else {
+  const repo = makeRepo();
+  const results: RunResult[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const out = execFileSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+        env: { ...process.env, PLOYD_BENCH_REPO: repo },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (!line) throw new Error(`run ${i + 1} printed no result:\n${out}`);
+      for (const l of out.split('\n')) if (l && !l.startsWith('RESULT ')) console.log(l);
+      const r = JSON.parse(line.slice('RESULT '.length)) as RunResult;
+      results.push(r);
+      console.log(
+        `run ${i + 1}: reconcile ${Math.round(r.reconcileMs)} ms (CPU ${Math.round(r.cpuMs)} ms), render+validate ${Math.round(r.baseMs)} ms, ` +
+          `${r.perApp.toFixed(1)} statements/app, RSS after opening the store ${Math.round(r.openRss)} MB (peak ${Math.round(r.openPeak)} MB), ` +
+          `peak during reconcile ${Math.round(r.peak)} MB, ${r.synced} apps Synced/Healthy`,
+      );
+    }
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+  const m = median(results.map((r) => r.reconcileMs));
+  const peak = median(results.map((r) => Math.max(r.peak, r.openPeak)));
+  const maxPeak = Math.max(...results.map((r) => Math.max(r.peak, r.openPeak)));
+  console.log(`\n${apps} applications (2 resources each), ${backend}, median of ${runs} runs, each in a fresh process`);
+  console.log(`  full reconcile (git → render → validate → diff → sync through SDK → Synced/Healthy): ${Math.round(m)} ms, CPU ${Math.round(median(results.map((r) => r.cpuMs)))} ms`);
+  console.log(`  baseline render + validate only: ${Math.round(median(results.map((r) => r.baseMs)))} ms  (ratio ${(m / median(results.map((r) => r.baseMs))).toFixed(1)}×)`);
+  console.log(`  store statements per app: ${median(results.map((r) => r.perApp)).toFixed(1)}`);
+  console.log(`  peak RSS of the process (opening the store or reconciling, whichever is higher): median ${Math.round(peak)} MB, highest ${Math.round(maxPeak)} MB`);
+  console.log(`  target ≤ 10,000 ms and ≤ 512 MB → ${m <= 10_000 && peak <= 512 ? 'met' : 'NOT met'}`);
+}

@@ -53,15 +53,25 @@ const isCode = (code: string) => (e: unknown): e is Error => isPloydError(e) && 
 /**
  * Applies one desired resource through the SDK (idempotent: applying twice changes nothing).
  * `exists` is a hint (the controller applied it before): it picks which call to try first, and
- * the other one follows when the hint was wrong, so it only saves a read.
+ * the other one follows when the hint was wrong, so it only saves a read. A deployment's stored
+ * resource, as the SDK returned it, goes into `deployed` (by key string) when given.
  */
-export async function applyResource(ployd: Ployd, kind: string, manifest: Record<string, unknown>, actor: Actor, exists?: boolean): Promise<ApplyResult> {
+export async function applyResource(
+  ployd: Ployd,
+  kind: string,
+  manifest: Record<string, unknown>,
+  actor: Actor,
+  exists?: boolean,
+  deployed?: Map<string, ModelDeployment>,
+): Promise<ApplyResult> {
   const meta = manifest.metadata as { name: string; namespace: string };
   const ref = { name: meta.name, namespace: meta.namespace };
   switch (kind) {
-    case 'ModelDeployment':
-      await ployd.modelServing.deployModel(manifest, actor);
+    case 'ModelDeployment': {
+      const md = await ployd.modelServing.deployModel(manifest, actor);
+      deployed?.set(keyString({ kind, namespace: md.namespace, name: md.name }), md.resource);
       return 'applied';
+    }
     case 'GatewayRoute': {
       const update = (): Promise<unknown> => ployd.aiGateway.updateRoute(manifest, actor);
       const create = (): Promise<unknown> => ployd.aiGateway.createRoute(manifest, actor);
@@ -125,10 +135,10 @@ export async function deleteResource(ployd: Ployd, key: ResourceKey, actor: Acto
 
 /**
  * Health of one resource: models from the runtime; routes and policies are Healthy once stored.
- * `live` is true (look the deployment up in the store), false (not live: Missing), or the live
- * record the caller has just read from the store (saves getStatus reading it again).
+ * `live` is true (look the deployment up in the store), false (not live: Missing), or the record
+ * the caller has just read from the store or written to it (saves getStatus reading it again).
  */
-export async function resourceHealth(ployd: Ployd, key: ResourceKey, live: boolean | LiveResource): Promise<{ health: HealthStatus; message?: string }> {
+export async function resourceHealth(ployd: Ployd, key: ResourceKey, live: boolean | Pick<LiveResource, 'stored'>): Promise<{ health: HealthStatus; message?: string }> {
   if (live === false) return { health: 'Missing' };
   if (key.kind !== 'ModelDeployment') return { health: 'Healthy' };
   try {

@@ -1,6 +1,6 @@
 import { isPloydError, PloydError, type ErrorCode } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
-import { hasSyncOption, type Application, type Hook } from '../resources/index.ts';
+import { hasSyncOption, type Application, type Hook, type ModelDeployment } from '../resources/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import type { Actor, Ployd } from '../sdk/index.ts';
 import type { Store } from '../store/index.ts';
@@ -106,6 +106,8 @@ export class OperationRunner {
     const app = appOf(rec);
     const desired = await this.#d.desiredAt(app, op.revision);
     const byKey = new Map<string, DesiredResource>(desired.resources.map((r) => [keyString(r.key), r]));
+    /** Deployments this run wrote, as stored: the health wait's first poll uses them (see #waitHealthy). */
+    const deployed = new Map<string, ModelDeployment>();
     const actor = gitopsActor(op.revision, op.initiatedBy === GITOPS_SUBJECT ? GITOPS_SUBJECT : op.initiatedBy);
     const tree = await this.#d.source.tree(op.revision);
     const hookEnv = {
@@ -161,7 +163,7 @@ export class OperationRunner {
           for (const key of step.keys) {
             const d = byKey.get(keyString(key));
             if (!d) continue;
-            const result = await applyResource(this.#d.ployd, key.kind, d.manifest, actor, managed.has(keyString(key)));
+            const result = await applyResource(this.#d.ployd, key.kind, d.manifest, actor, managed.has(keyString(key)), deployed);
             applied.push({ ...key, action: result });
           }
           extra.applied = applied;
@@ -178,6 +180,7 @@ export class OperationRunner {
             name,
             [...byKey.values()].filter((r) => r.wave === step.wave && r.key.kind === 'ModelDeployment').map((r) => r.key),
             () => save(waiting),
+            deployed,
           );
         }
         op = { ...op, ...extra, step: op.step + 1 };
@@ -234,11 +237,20 @@ export class OperationRunner {
     return out;
   }
 
-  /** Polls until the wave is Healthy; `beforeWaiting` runs once, when it is not Healthy at once. */
-  async #waitHealthy(name: string, keys: readonly ResourceKey[], beforeWaiting: () => Promise<void>): Promise<void> {
+  /**
+   * Polls until the wave is Healthy; `beforeWaiting` runs once, when it is not Healthy at once.
+   * The first poll takes a deployment this operation has just written from `deployed` (what the
+   * SDK's write returned) instead of reading it back; later polls read the store, so a deployment
+   * deleted or changed meanwhile is seen (and the end-of-sync comparison reads live state anyway).
+   */
+  async #waitHealthy(name: string, keys: readonly ResourceKey[], beforeWaiting: () => Promise<void>, deployed: ReadonlyMap<string, ModelDeployment>): Promise<void> {
     const deadline = this.#d.now() + (this.#d.healthTimeoutMs);
     for (let first = true; ; first = false) {
-      const hs = await Promise.all(keys.map((k) => resourceHealth(this.#d.ployd, k, true)));
+      const written = (k: ResourceKey): { stored: ModelDeployment } | true => {
+        const md = first ? deployed.get(keyString(k)) : undefined;
+        return md ? { stored: md } : true;
+      };
+      const hs = await Promise.all(keys.map((k) => resourceHealth(this.#d.ployd, k, written(k))));
       const worst = rollUpHealth(hs.map((h) => h.health));
       // Unknown = no runtime attached: desired state is recorded and nothing will become Ready.
       if (worst === 'Healthy' || worst === 'Unknown') return;

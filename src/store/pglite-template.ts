@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from '../log/index.ts';
+import { extractTarGz } from './tar-extract.ts';
 
 /** PGlite's version: a template made by another version is never loaded. */
 function pgliteVersion(): string {
@@ -22,15 +23,23 @@ export function templatePath(dir: string = tmpdir()): string {
   return join(dir, `ployd-pglite-template-${pgliteVersion()}-${process.getuid?.() ?? 'u'}.tar.gz`);
 }
 
-async function readTemplate(path: string): Promise<Buffer | undefined> {
+/** The template's bytes (or, with `read` false, `true` that it is there to use); undefined when it is not. */
+async function readTemplate(path: string): Promise<Buffer | undefined>;
+async function readTemplate(path: string, read: false): Promise<boolean>;
+async function readTemplate(path: string, read = true): Promise<Buffer | boolean | undefined> {
   try {
     const s = await stat(path);
     // Only a file this user wrote: a template planted in a shared tmp dir would be someone else's database.
-    if (process.getuid && s.uid !== process.getuid()) return undefined;
-    return await readFile(path);
+    if (process.getuid && s.uid !== process.getuid()) return read ? undefined : false;
+    return read ? await readFile(path) : s.isFile();
   } catch {
-    return undefined;
+    return read ? undefined : false;
   }
+}
+
+/** Removes everything in `dir` (which was empty before a failed load: nothing else is touched). */
+async function emptyDir(dir: string): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [])) await rm(join(dir, entry), { recursive: true, force: true });
 }
 
 /** True when `dir` is missing or empty: PGlite would run initdb there. */
@@ -47,7 +56,9 @@ async function isEmptyDir(dir: string): Promise<boolean> {
  * initdb in a second WebAssembly instance (~500 MB of transient memory, part of it kept until the
  * next full GC, and seconds of CPU, every time); the data directory initdb produces is the same
  * each time, so the first creation saves it (gzip tarball, ~4.5 MB, in `dir`, keyed by PGlite
- * version) and later ones load it (PGlite's `loadDataDir`, which skips initdb). A data directory
+ * version) and later ones load it instead of running initdb: a data directory on disk gets it
+ * unpacked into it and is opened as an existing database; an in-memory one gets it through
+ * PGlite's `loadDataDir`. A data directory
  * that already holds a database is opened as it is; the template is only used for a missing or
  * empty one. A missing, unreadable or unloadable template falls back to initdb and is written
  * again: a fresh machine works as before, only without the saving the first time.
@@ -57,15 +68,26 @@ export async function createPGlite(dataDir: string, startParams: string[], log: 
   // A directory that holds anything is left to PGlite (resume, or its own error): never overwritten.
   const fresh = memory || (await isEmptyDir(dataDir));
   const path = templatePath(dir);
-  const template = fresh ? await readTemplate(path) : undefined;
+  if (fresh && !memory && (await readTemplate(path, false))) {
+    // On disk: the template is unpacked into the directory, streaming, and PGlite opens it as an
+    // existing database (loadDataDir would hold the whole archive in memory, see tar-extract.ts).
+    try {
+      await mkdir(dataDir, { recursive: true });
+      await extractTarGz(path, dataDir);
+      return await PGlite.create({ dataDir, startParams });
+    } catch (err) {
+      log.warn({ err: (err as Error).message, path }, 'cannot load the PGlite template: running initdb');
+      await rm(path, { force: true });
+      await emptyDir(dataDir);
+    }
+  }
+  const template = fresh && memory ? await readTemplate(path) : undefined;
   if (template) {
     try {
       return await PGlite.create({ dataDir, startParams, loadDataDir: new Blob([template]) });
     } catch (err) {
       log.warn({ err: (err as Error).message, path }, 'cannot load the PGlite template: running initdb');
       await rm(path, { force: true });
-      // The directory was empty before: what the failed load left there is removed, nothing else.
-      if (!memory) for (const entry of await readdir(dataDir).catch(() => [])) await rm(join(dataDir, entry), { recursive: true, force: true });
     }
   }
   const pglite = await PGlite.create({ dataDir, startParams });

@@ -1,6 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { applyResource } from '../../src/controller/live.ts';
-import { createPloyd, type Actor } from '../../src/sdk/index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { keyString } from '../../src/controller/diff.ts';
+import { applyResource, resourceHealth } from '../../src/controller/live.ts';
+import type { ModelDeployment } from '../../src/resources/index.ts';
+import { createPloyd, MemoryRuntime, type Actor } from '../../src/sdk/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { testStore } from './harness.ts';
 
@@ -44,6 +46,34 @@ describe('applyResource is idempotent (what a resumed sync relies on)', () => {
     await applyResource(ployd, 'GatewayRoute', route(90), gitops, false);
     expect((await actions()).filter((a) => a.startsWith('route.'))).toEqual(['route.create', 'route.update']);
     expect((await store.resources.get({ kind: 'GatewayRoute', namespace: 'dev', name: 'chat' }))?.application).toBe('shop');
+    await ployd.close();
+  });
+});
+
+// The health wait's first poll uses the deployment the apply just wrote instead of reading it back.
+describe('a deployment applied, then its health', () => {
+  it('applyResource hands back the stored deployment; resourceHealth with it reads no resource, with true it does', async () => {
+    store = await testStore();
+    const runtime = new MemoryRuntime();
+    const ployd = createPloyd({ store, runtime });
+    const manifest = {
+      apiVersion: 'ployd.ai/v1',
+      kind: 'ModelDeployment',
+      metadata: { name: 'm', namespace: 'dev', labels },
+      spec: { model: { name: 'm', framework: 'simulator', path: 'hf://x/m' }, replicas: 1 },
+    };
+    const deployed = new Map<string, ModelDeployment>();
+    await applyResource(ployd, 'ModelDeployment', manifest, gitops, false, deployed);
+    const key = { kind: 'ModelDeployment', namespace: 'dev', name: 'm' };
+    const stored = deployed.get(keyString(key));
+    expect(stored).toEqual((await store.resources.get(key))?.spec);
+
+    const reads = vi.spyOn(store.resources, 'require');
+    const gets = vi.spyOn(store.resources, 'get');
+    expect(await resourceHealth(ployd, key, { stored })).toEqual({ health: 'Healthy' });
+    expect(reads.mock.calls.length + gets.mock.calls.length).toBe(0);
+    expect(await resourceHealth(ployd, key, true)).toEqual({ health: 'Healthy' });
+    expect(reads.mock.calls.length + gets.mock.calls.length).toBeGreaterThan(0);
     await ployd.close();
   });
 });
