@@ -58,9 +58,8 @@ async function isEmptyDir(dir: string): Promise<boolean> {
  * each time, so the first creation saves it (gzip tarball, ~4.5 MB, in `dir`, keyed by PGlite
  * version) and later ones load it instead of running initdb: a data directory on disk gets it
  * unpacked into it and is opened as an existing database; an in-memory one gets it through
- * PGlite's `loadDataDir`. A data directory
- * that already holds a database is opened as it is; the template is only used for a missing or
- * empty one. A missing, unreadable or unloadable template falls back to initdb and is written
+ * PGlite's `loadDataDir`. A data directory that already holds a database is opened as it is; the
+ * template is only used for a missing or empty one. A missing, unreadable or unloadable template falls back to initdb and is written
  * again: a fresh machine works as before, only without the saving the first time.
  */
 export async function createPGlite(dataDir: string, startParams: string[], log: Logger, dir?: string): Promise<PGlite> {
