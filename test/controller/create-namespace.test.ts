@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, harness, TestRepo, type Harness } from './harness.ts';
+import { eventually, harness, simulatorModelYaml, TestRepo, type Harness } from './harness.ts';
 
 let h!: Harness;
 afterEach(async () => {
   await h.close();
 });
 
-const model = (name: string): string => `apiVersion: ployd.ai/v1
-kind: ModelDeployment
-metadata:
-  name: ${name}
-spec:
-  model:
-    name: ${name}
-    framework: simulator
-    path: hf://example/${name}
-  replicas: 1
-`;
+const model = (name: string): string => simulatorModelYaml(name);
 const app = (name: string, env: string, options: string[]): string => `apiVersion: ployd.ai/v1
 kind: Application
 metadata:

@@ -11,6 +11,22 @@ import { openStore, type Store } from '../../src/store/index.ts';
 
 export const QUICKSTART = join(import.meta.dirname, '../../examples/quickstart');
 
+/** A simulator ModelDeployment as a repo file: `replicas` (default 1), and an Argo CD sync wave when given. */
+export function simulatorModelYaml(name: string, o: { replicas?: number; wave?: number } = {}): string {
+  const wave = o.wave !== undefined ? `  annotations:\n    argocd.argoproj.io/sync-wave: "${o.wave}"\n` : '';
+  return `apiVersion: ployd.ai/v1
+kind: ModelDeployment
+metadata:
+  name: ${name}
+${wave}spec:
+  model:
+    name: ${name}
+    framework: simulator
+    path: hf://example/${name}
+  replicas: ${o.replicas ?? 1}
+`;
+}
+
 /** A real git repository in a temp folder. */
 export class TestRepo {
   readonly dir: string;

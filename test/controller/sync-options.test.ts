@@ -1,24 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, harness, TestRepo, type Harness } from './harness.ts';
+import { eventually, harness, simulatorModelYaml, TestRepo, type Harness } from './harness.ts';
 
 let h!: Harness;
 afterEach(async () => {
   await h.close();
 });
 
-const model = (name: string, wave: number, replicas = 1): string => `apiVersion: ployd.ai/v1
-kind: ModelDeployment
-metadata:
-  name: ${name}
-  annotations:
-    argocd.argoproj.io/sync-wave: "${wave}"
-spec:
-  model:
-    name: ${name}
-    framework: simulator
-    path: hf://example/${name}
-  replicas: ${replicas}
-`;
+const model = (name: string, wave: number, replicas = 1): string => simulatorModelYaml(name, { wave, replicas });
 const app = (name: string, env: string, options: string[]): string => `apiVersion: ployd.ai/v1
 kind: Application
 metadata:

@@ -2,19 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, harness, TestRepo, type Harness } from './harness.ts';
+import { eventually, harness, simulatorModelYaml, TestRepo, type Harness } from './harness.ts';
 
-const model = (name: string, wave?: number): string => `apiVersion: ployd.ai/v1
-kind: ModelDeployment
-metadata:
-  name: ${name}
-${wave !== undefined ? `  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\n` : ''}spec:
-  model:
-    name: ${name}
-    framework: simulator
-    path: hf://example/${name}
-  replicas: 1
-`;
+const model = (name: string, wave?: number): string => simulatorModelYaml(name, wave !== undefined ? { wave } : {});
 const app = (name: string, path: string, extra = ''): string => `apiVersion: ployd.ai/v1
 kind: Application
 metadata:

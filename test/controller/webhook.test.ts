@@ -4,7 +4,7 @@ import { refreshOnPush } from '../../src/cli/platform.ts';
 import { Controller, GitSource, LeaderElector } from '../../src/controller/index.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { applicationRoutes, startServer, type RunningServer } from '../../src/server/index.ts';
-import { eventually, harness, TestRepo, type Harness } from './harness.ts';
+import { eventually, harness, simulatorModelYaml, TestRepo, type Harness } from './harness.ts';
 
 /**
  * `POST /api/v1/webhook` end to end over a socket: a remote (file://) repo that nothing polls, so
@@ -26,17 +26,7 @@ spec:
       prune: true
       selfHeal: true
 `;
-const model = (name: string, replicas: number): string => `apiVersion: ployd.ai/v1
-kind: ModelDeployment
-metadata:
-  name: ${name}
-spec:
-  model:
-    name: ${name}
-    framework: simulator
-    path: hf://example/${name}
-  replicas: ${replicas}
-`;
+const model = (name: string, replicas: number): string => simulatorModelYaml(name, { replicas });
 
 let h: Harness;
 let server: RunningServer;
