@@ -56,6 +56,21 @@ export const SyncPolicy = z.object({
 });
 export type SyncPolicy = z.infer<typeof SyncPolicy>;
 
+/**
+ * One ignoreDifferences rule, Argo CD's shape (a ployd Application and an Argo CD one read it
+ * alike). `jqPathExpressions` and `managedFieldsManagers` are parsed so the controller can refuse
+ * them by name rather than silently compare more than the user asked.
+ */
+export const IgnoreDifference = z.object({
+  group: z.string().optional(),
+  kind: z.string(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  jsonPointers: z.array(z.string()).default([]),
+  jqPathExpressions: z.array(z.string()).optional(),
+  managedFieldsManagers: z.array(z.string()).optional(),
+});
+
 export const ApplicationSpec = z.object({
   project: z.string().default('default'),
   source: z.object({
@@ -77,22 +92,8 @@ export const ApplicationSpec = z.object({
   /**
    * Argo CD's ignoreDifferences. `group` and `kind` are globs; an absent group means `ployd.ai` on
    * a ployd Application and the core group on an Argo CD one, as Argo CD reads it.
-   * `jqPathExpressions` and `managedFieldsManagers` are parsed so the controller can refuse them
-   * by name rather than silently compare more than the user asked.
    */
-  ignoreDifferences: z
-    .array(
-      z.object({
-        group: z.string().optional(),
-        kind: z.string(),
-        name: z.string().optional(),
-        namespace: z.string().optional(),
-        jsonPointers: z.array(z.string()).default([]),
-        jqPathExpressions: z.array(z.string()).optional(),
-        managedFieldsManagers: z.array(z.string()).optional(),
-      }),
-    )
-    .default([]),
+  ignoreDifferences: z.array(IgnoreDifference).default([]),
   revisionHistoryLimit: z.number().int().min(1).max(100).default(10),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resourceSchema } from '../metadata.ts';
+import { IgnoreDifference } from './application.ts';
 import { GroupKind, PolicyLine } from './project.ts';
 
 export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
@@ -29,19 +30,8 @@ export const ArgoApplicationSpec = z.object({
         .optional(),
     })
     .optional(),
-  ignoreDifferences: z
-    .array(
-      z.object({
-        group: z.string().optional(),
-        kind: z.string(),
-        name: z.string().optional(),
-        namespace: z.string().optional(),
-        jsonPointers: z.array(z.string()).optional(),
-        jqPathExpressions: z.array(z.string()).optional(),
-        managedFieldsManagers: z.array(z.string()).optional(),
-      }),
-    )
-    .optional(),
+  // As Argo CD's CRD: no default for jsonPointers (the conversion leaves it to the ployd schema).
+  ignoreDifferences: z.array(IgnoreDifference.extend({ jsonPointers: z.array(z.string()).optional() })).optional(),
   revisionHistoryLimit: z.number().int().optional(),
   preSync: z
     .array(z.object({ name: z.string(), hook: z.enum(['PreSync', 'PostSync', 'SyncFail']).default('PreSync'), hookDeletePolicy: z.string().optional(), manifest: z.string() }))
