@@ -23,18 +23,18 @@ export function templatePath(dir: string = tmpdir()): string {
   return join(dir, `ployd-pglite-template-${pgliteVersion()}-${process.getuid?.() ?? 'u'}.tar.gz`);
 }
 
-/** The template's bytes (or, with `read` false, `true` that it is there to use); undefined when it is not. */
-async function readTemplate(path: string): Promise<Buffer | undefined>;
-async function readTemplate(path: string, read: false): Promise<boolean>;
-async function readTemplate(path: string, read = true): Promise<Buffer | boolean | undefined> {
+/** Whether a template is at `path`, written by this user: one planted in a shared tmp dir would be someone else's database. */
+async function ownTemplate(path: string): Promise<boolean> {
   try {
     const s = await stat(path);
-    // Only a file this user wrote: a template planted in a shared tmp dir would be someone else's database.
-    if (process.getuid && s.uid !== process.getuid()) return read ? undefined : false;
-    return read ? await readFile(path) : s.isFile();
+    return s.isFile() && (!process.getuid || s.uid === process.getuid());
   } catch {
-    return read ? undefined : false;
+    return false;
   }
+}
+
+async function readTemplate(path: string): Promise<Buffer | undefined> {
+  return (await ownTemplate(path)) ? await readFile(path).catch(() => undefined) : undefined;
 }
 
 /** Removes everything in `dir` (which was empty before a failed load: nothing else is touched). */
@@ -67,7 +67,7 @@ export async function createPGlite(dataDir: string, startParams: string[], log: 
   // A directory that holds anything is left to PGlite (resume, or its own error): never overwritten.
   const fresh = memory || (await isEmptyDir(dataDir));
   const path = templatePath(dir);
-  if (fresh && !memory && (await readTemplate(path, false))) {
+  if (fresh && !memory && (await ownTemplate(path))) {
     // On disk: the template is unpacked into the directory, streaming, and PGlite opens it as an
     // existing database (loadDataDir would hold the whole archive in memory, see tar-extract.ts).
     try {
