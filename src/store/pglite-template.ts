@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { PloydError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import { extractTarGz } from './tar-extract.ts';
 
@@ -59,13 +60,18 @@ async function isEmptyDir(dir: string): Promise<boolean> {
  * version) and later ones load it instead of running initdb: a data directory on disk gets it
  * unpacked into it and is opened as an existing database; an in-memory one gets it through
  * PGlite's `loadDataDir`. A data directory that already holds a database is opened as it is; the
- * template is only used for a missing or empty one. A missing, unreadable or unloadable template falls back to initdb and is written
- * again: a fresh machine works as before, only without the saving the first time.
+ * template is only used for a missing or empty one; a directory holding other files and no
+ * database is refused (initdb would write a database among them). A missing, unreadable or
+ * unloadable template falls back to initdb and is written again: a fresh machine works as before,
+ * only without the saving the first time.
  */
 export async function createPGlite(dataDir: string, startParams: string[], log: Logger, dir?: string): Promise<PGlite> {
   const memory = dataDir.startsWith('memory://');
-  // A directory that holds anything is left to PGlite (resume, or its own error): never overwritten.
+  // A directory that holds a database is resumed by PGlite: never overwritten.
   const fresh = memory || (await isEmptyDir(dataDir));
+  if (!fresh && !(await stat(join(dataDir, 'PG_VERSION')).then((st) => st.isFile(), () => false))) {
+    throw new PloydError('E_STORE', `${dataDir} is neither an empty directory nor a database (no PG_VERSION): give the store a new or empty directory`, { dataDir });
+  }
   const path = templatePath(dir);
   if (fresh && !memory && (await ownTemplate(path))) {
     // On disk: the template is unpacked into the directory, streaming, and PGlite opens it as an

@@ -72,4 +72,12 @@ describe('PGlite from a saved initdb template', () => {
     await db.close();
     expect(statSync(path).size).toBeGreaterThan(100_000);
   });
+
+  it('a directory holding other files and no database is refused, and left as it was', async () => {
+    const dataDir = join(dir, 'not-a-store');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'notes.txt'), 'mine');
+    await expect(createPGlite(dataDir, PGlite.defaultStartParams, log, dir)).rejects.toMatchObject({ code: 'E_STORE' });
+    expect(readdirSync(dataDir)).toEqual(['notes.txt']);
+  });
 });
