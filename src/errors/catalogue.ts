@@ -88,6 +88,9 @@ export const ERROR_CATALOGUE = {
   E_BODY_TOO_LARGE: { http: 413, exit: 1, summary: 'Request body exceeds the limit' },
   E_UNSUPPORTED_MEDIA_TYPE: { http: 415, exit: 1, summary: 'Content-Type must be application/json' },
   E_METHOD_NOT_ALLOWED: { http: 405, exit: 1, summary: 'Method not allowed on this route' },
+  E_HEADERS_TOO_LARGE: { http: 431, exit: 1, summary: 'Request header block exceeds the limit' },
+  E_REQUEST_TIMEOUT: { http: 408, exit: 1, summary: 'Request not received in time' },
+  E_HTTP_NOT_SUPPORTED: { http: 501, exit: 1, summary: 'HTTP feature not supported (transfer coding, version, expectation)' },
 
   // --- sdk / server / auth -------------------------------------------------------------------
   E_VALIDATION: { http: 400, exit: 1, summary: 'Request body or arguments are invalid' },

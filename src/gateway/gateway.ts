@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { rootLogger, type Logger } from '../log/index.ts';
 import { Authenticator } from './auth/index.ts';
@@ -12,6 +11,7 @@ import { UpstreamPools } from './proxy.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './ratelimit/index.ts';
 import { RollingWindows, type MetricsProvider } from './rolling-window.ts';
 import { RouteTableHolder, type RouteTableSnapshot } from './route-table.ts';
+import type { Http1Server } from './http1/index.ts';
 import { createGatewayServer } from './server.ts';
 import type { ApiKeyVerifier, RouteTableInput, RouteTableSink } from './types.ts';
 
@@ -34,8 +34,8 @@ export interface Gateway extends RouteTableSink {
   /** Per-backend rolling windows for the canary controller. */
   readonly metrics: MetricsProvider;
   readonly snapshot: RouteTableSnapshot;
-  /** The node:http server (for embedding; `listen` starts it). */
-  readonly server: Server;
+  /** The gateway's HTTP/1.1 server (`listen` starts it). */
+  readonly server: Http1Server;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import { ERROR_CATALOGUE, type ErrorCode, isPloydError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Authenticator, Principal } from './auth/index.ts';
@@ -14,6 +14,7 @@ import {
   recordReplicaSuccess,
   type PickContext,
 } from './balancer/index.ts';
+import type { Http1Request, Http1Response } from './http1/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { openAiErrorBody, sseErrorEvent } from './openai-error.ts';
 import { rawHeader, UpstreamCall, type AttemptListener, type AttemptOutcome, type StreamEvents, type UpstreamPools } from './proxy.ts';
@@ -42,8 +43,8 @@ export interface PipelineDeps {
 
 /** The parsed, validated request the pipeline routes. */
 export interface ParsedRequest {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  readonly req: Http1Request;
+  readonly res: Http1Response;
   readonly startedAt: number;
   readonly requestId: string;
   readonly routes: readonly CompiledRoute[];
@@ -58,13 +59,13 @@ const USAGE_KEY = Buffer.from('"usage"');
 const SKIP_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'server', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
 const EXCHANGE = Symbol('ployd.exchange');
-type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+type ResponseWithExchange = Http1Response & { [EXCHANGE]?: Exchange };
 
 /**
  * Tells the exchange serving `res` (if any) that the response closed. The server calls it from its
  * one shared 'close' listener, so a request carries one listener and no per-request closure.
  */
-export function responseClosed(res: ServerResponse): void {
+export function responseClosed(res: Http1Response): void {
   (res as ResponseWithExchange)[EXCHANGE]?.clientClosed();
 }
 
@@ -88,7 +89,7 @@ let sequence = 0;
 const ID_PREFIX = randomUUID().slice(0, 18);
 
 /** Writes an OpenAI-style error answer, unless the client is gone or headers already went. */
-export function sendError(res: ServerResponse, code: ErrorCode, message: string, extra: OutgoingHttpHeaders = {}, param: string | null = null): void {
+export function sendError(res: Http1Response, code: ErrorCode, message: string, extra: OutgoingHttpHeaders = {}, param: string | null = null): void {
   if (res.headersSent || res.destroyed) return;
   const body = openAiErrorBody(code, message, param);
   res.writeHead(ERROR_CATALOGUE[code].http, { 'content-type': 'application/json', 'content-length': body.length, ...extra });
@@ -120,8 +121,8 @@ function headerString(headers: IncomingHttpHeaders, name: string): string | unde
   return Array.isArray(v) ? v[0] : v;
 }
 
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+function clientIp(req: Http1Request): string {
+  return req.remoteAddress;
 }
 
 function pushLimit(checks: BucketCheck[], key: string, spec: LimitSpec, reserveTokens: number): void {
@@ -338,7 +339,7 @@ export class Exchange implements AttemptListener, StreamEvents {
 
   #routeRequest(headers: IncomingHttpHeaders): Parameters<typeof selectRule>[1] {
     const model = this.#p.body.model;
-    return { method: this.#p.req.method ?? 'POST', host: this.#p.req.headers.host, model: typeof model === 'string' ? model : undefined, headers };
+    return { method: this.#p.req.method, host: this.#p.req.headers.host, model: typeof model === 'string' ? model : undefined, headers };
   }
 
   /** The client's connection closed (see onResponseClose). */

@@ -45,7 +45,7 @@ export class UpstreamPools {
   }
 }
 
-/** Where a committed upstream response streams to (the client's ServerResponse, in practice). */
+/** Where a committed upstream response streams to (the client's Http1Response, in practice). */
 export interface ResponseSink {
   /** Returns false when the client's socket buffer is full: upstream reading pauses until `drain`. */
   write(chunk: Buffer): boolean;

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Logger } from '../log/index.ts';
+import { Http1Server, type Http1Request, type Http1Response } from './http1/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayLimits } from './options.ts';
 import { Exchange, type PipelineDeps, requestIdOf, responseClosed, sendError } from './pipeline.ts';
@@ -28,27 +27,13 @@ function isJson(contentType: string | undefined): boolean {
  * The gateway's HTTP listener: limits against hostile clients (header size and time, body size and
  * time), OpenAI-style errors, and the per-request pipeline. The route table is read once per request.
  */
-export function createGatewayServer(deps: ServerDeps): Server {
+export function createGatewayServer(deps: ServerDeps): Http1Server {
   const { limits, log } = deps;
   let inflight = 0;
-  // One listener for every response ('close' fires once): counts in-flight requests and tells the
-  // request's exchange the client side is done (a disconnect cancels the upstream request).
-  function closed(this: ServerResponse): void {
-    inflight--;
-    responseClosed(this);
-  }
-  const server = createServer(
-    {
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-    },
-    (req, res) => {
+  const server = new Http1Server(limits, {
+    request(req, res) {
       const startedAt = performance.now();
       inflight++;
-      res.on('close', closed);
       try {
         handle(req, res, startedAt);
       } catch (err) {
@@ -56,23 +41,19 @@ export function createGatewayServer(deps: ServerDeps): Server {
         sendError(res, 'E_INTERNAL', 'internal gateway error');
       }
     },
-  );
-  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    // Malformed HTTP, oversized headers, too slow: answer if the socket still takes writes, then close.
-    if (!socket.writable || (err as { bytesParsed?: number }).bytesParsed === undefined) {
-      socket.destroy();
-      return;
-    }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // Once per response: counts in-flight requests and tells the request's exchange the client side
+    // is done (a disconnect cancels the upstream request).
+    responseClosed(res) {
+      inflight--;
+      responseClosed(res);
+    },
   });
 
-  function handle(req: IncomingMessage, res: ServerResponse, startedAt: number): void {
-    const url = req.url ?? '/';
+  function handle(req: Http1Request, res: Http1Response, startedAt: number): void {
+    const url = req.url;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const method = req.method ?? 'GET';
+    const method = req.method;
 
     if (path === '/healthz' || path === '/readyz') {
       res.writeHead(200, { 'content-type': 'text/plain' });
@@ -129,7 +110,6 @@ export function createGatewayServer(deps: ServerDeps): Server {
     }
     if (!isJson(req.headers['content-type'])) {
       sendError(res, 'E_UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${JSON_TYPE}, got ${JSON.stringify(req.headers['content-type'] ?? '')}`, { connection: 'close' });
-      req.resume();
       return;
     }
     const declared = req.headers['content-length'];
@@ -138,7 +118,7 @@ export function createGatewayServer(deps: ServerDeps): Server {
       sendError(res, 'E_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds ${limits.maxBodyBytes}`, { connection: 'close' });
       return;
     }
-    readBody(req, limits.maxBodyBytes, (err, raw) => {
+    req.readBody((err, raw) => {
       if (err === 'too_large') {
         sendError(res, 'E_BODY_TOO_LARGE', `request body exceeds ${limits.maxBodyBytes} bytes`, { connection: 'close' });
         return;
@@ -180,7 +160,7 @@ export function createGatewayServer(deps: ServerDeps): Server {
     });
   }
 
-  async function listModels(req: IncomingMessage, res: ServerResponse, routes: RouteTableSnapshot['routes']): Promise<void> {
+  async function listModels(req: Http1Request, res: Http1Response, routes: RouteTableSnapshot['routes']): Promise<void> {
     const guarded = routes.find((r) => r.auth.required);
     if (guarded) {
       try {
@@ -206,37 +186,4 @@ export function createGatewayServer(deps: ServerDeps): Server {
   }
 
   return server;
-}
-
-/** Reads a request body up to `max` bytes; `too_large` stops reading (the caller answers 413 and closes). */
-function readBody(req: IncomingMessage, max: number, done: (err: 'too_large' | 'aborted' | undefined, body?: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  req.on('data', (chunk: Buffer) => {
-    if (finished) return;
-    size += chunk.length;
-    if (size > max) {
-      finished = true;
-      req.pause();
-      done('too_large');
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.once('end', () => {
-    if (finished) return;
-    finished = true;
-    done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-  });
-  req.once('error', () => {
-    if (finished) return;
-    finished = true;
-    done('aborted');
-  });
-  req.once('close', () => {
-    if (finished) return;
-    finished = true;
-    done('aborted');
-  });
 }
