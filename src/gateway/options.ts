@@ -2,7 +2,7 @@
 export interface GatewayLimits {
   /** Largest request body, bytes (default 4 MiB: long prompts, embedding batches). */
   readonly maxBodyBytes: number;
-  /** Largest request header block, bytes (node's maxHeaderSize). */
+  /** Largest request head (request line and header fields), bytes: 431 beyond. */
   readonly maxHeaderBytes: number;
   /** Time a client has to send all request headers: the slowloris guard. */
   readonly headersTimeoutMs: number;
@@ -13,7 +13,7 @@ export interface GatewayLimits {
   readonly maxUpstreamBodyBytes: number;
   /** Requests in flight over all routes before the gateway sheds load with 503. */
   readonly maxInFlight: number;
-  /** How often node checks connections for header/request timeouts. */
+  /** How often the listener checks its connections against the head, request and keep-alive timeouts. */
   readonly connectionsCheckingIntervalMs: number;
   /**
    * Connections the kernel queues for the listener before the gateway accepts them (listen(2)

@@ -18,6 +18,10 @@ const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const COALESCE_BYTES = 16 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
 
+function isList(h: OutgoingHttpHeaders | readonly OutgoingHttpHeader[] | undefined): h is readonly OutgoingHttpHeader[] {
+  return Array.isArray(h);
+}
+
 let dateSecond = 0;
 let dateLine = '';
 /** `date: ...\r\n`, formatted at most once a second (node caches it the same way). */
@@ -74,43 +78,50 @@ export class Http1Response {
   writeHead(status: number, headers?: OutgoingHttpHeaders | readonly OutgoingHttpHeader[]): this {
     if (this.#headersSent) throw new Error('headers already sent');
     this.statusCode = status;
-    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-    let length = false;
-    let close = false;
-    const add = (name: string, value: OutgoingHttpHeader | undefined): void => {
-      if (value === undefined) return;
-      if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-      // Only the three framing names matter here; the rest are written as given.
-      const lower = name.length === 10 || name.length === 14 || name.length === 17 ? name.toLowerCase() : name;
-      if (lower === 'connection') {
-        if (String(value).toLowerCase().includes('close')) close = true;
-        return;
-      }
-      if (lower === 'transfer-encoding') return;
-      if (lower === 'content-length') length = true;
-      if (Array.isArray(value)) {
-        for (const v of value as readonly string[]) add(name, v);
-        return;
-      }
-      const v = typeof value === 'string' ? value : String(value);
-      if (BAD_VALUE.test(v)) throw new TypeError(`invalid value for header ${name}`);
-      head += `${name}: ${v}\r\n`;
-    };
-    if (Array.isArray(headers)) {
-      const list = headers as readonly OutgoingHttpHeader[];
-      for (let i = 0; i + 1 < list.length; i += 2) add(String(list[i]), list[i + 1]);
+    this.#building = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    this.#hasLength = false;
+    this.#closeAsked = false;
+    if (isList(headers)) {
+      for (let i = 0; i + 1 < headers.length; i += 2) this.#field(String(headers[i]), headers[i + 1]);
     } else if (headers) {
-      for (const name in headers) add(name, (headers as OutgoingHttpHeaders)[name]);
+      for (const name of Object.keys(headers)) this.#field(name, headers[name]);
     }
+    let head = this.#building;
     head += dateHeader();
     const bodyless = this.#noBody || status === 204 || status === 304 || status < 200;
-    this.#chunked = !length && !bodyless;
+    this.#chunked = !this.#hasLength && !bodyless;
     if (this.#chunked) head += 'transfer-encoding: chunked\r\n';
-    this.#keepAlive = !close && this.#owner.canKeepAlive();
+    this.#keepAlive = !this.#closeAsked && this.#owner.canKeepAlive();
     head += this.#keepAlive ? `connection: keep-alive\r\nkeep-alive: timeout=${this.#owner.keepAliveSeconds}\r\n\r\n` : 'connection: close\r\n\r\n';
     this.#head = head;
+    this.#building = '';
     this.#headersSent = true;
     return this;
+  }
+
+  /** The head being built by writeHead, and what its fields said about framing. */
+  #building = '';
+  #hasLength = false;
+  #closeAsked = false;
+
+  #field(name: string, value: OutgoingHttpHeader | undefined): void {
+    if (value === undefined) return;
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    // Only the three framing names matter here; the rest are written as given.
+    const lower = name.length === 10 || name.length === 14 || name.length === 17 ? name.toLowerCase() : name;
+    if (lower === 'connection') {
+      if (String(value).toLowerCase().includes('close')) this.#closeAsked = true;
+      return;
+    }
+    if (lower === 'transfer-encoding') return;
+    if (lower === 'content-length') this.#hasLength = true;
+    if (Array.isArray(value)) {
+      for (const v of value as readonly string[]) this.#field(name, v);
+      return;
+    }
+    const v = typeof value === 'string' ? value : String(value);
+    if (BAD_VALUE.test(v)) throw new TypeError(`invalid value for header ${name}`);
+    this.#building += `${name}: ${v}\r\n`;
   }
 
   /** Writes body bytes; false when the socket's buffer is full (wait for 'drain'). */
