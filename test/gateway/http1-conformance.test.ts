@@ -451,6 +451,25 @@ describe('gateway listener: HTTP/1.1 conformance on raw sockets', () => {
       expectChatOk(await c.response('POST'));
     });
 
+    it('stream to an HTTP/1.0 client: no chunked framing (1.0 has none), the body ends with the connection', async () => {
+      const c = await open();
+      c.write(chatRequest({ version: '1.0', headers: 'Connection: keep-alive\r\n', extra: { stream: true } }));
+      expect(await c.closesWithin(5000)).toBe(true);
+      const text = c.pending;
+      const split = text.indexOf('\r\n\r\n');
+      const head = text.slice(0, split).toLowerCase();
+      expect(head).toMatch(/^http\/1\.1 200 /);
+      expect(head).not.toContain('transfer-encoding');
+      expect(head).not.toContain('content-length');
+      expect(head).toContain('connection: close');
+      const events = text
+        .slice(split + 4)
+        .split('\n\n')
+        .filter((e) => e !== '');
+      expect(events.length).toBe(up.chunks + 1);
+      expect(events.at(-1)).toBe('data: [DONE]');
+    });
+
     it('a client that disconnects mid-stream leaves the gateway serving', async () => {
       const saved = { chunks: up.chunks, interval: up.chunkIntervalMs };
       up.chunks = 200;

@@ -233,7 +233,7 @@ export class Connection implements ResponseOwner {
     this.#keepAlive = head.keepAlive;
     this.#requestStart = this.#since;
     const req = new Http1Request(head, this.#remoteAddress, this.#host.maxBodyBytes);
-    const res = new Http1Response(this, head.method === 'HEAD');
+    const res = new Http1Response(this, head.method === 'HEAD', head.minor === 0);
     this.#req = req;
     this.#res = res;
     this.#resEnded = false;

@@ -49,10 +49,13 @@ export class Http1Response {
   #chunked = false;
   #keepAlive = false;
   readonly #noBody: boolean;
+  readonly #http10: boolean;
 
-  constructor(owner: ResponseOwner, isHead: boolean) {
+  /** `isHead`: a HEAD request (no body is written); `http10`: an HTTP/1.0 client (no chunked framing). */
+  constructor(owner: ResponseOwner, isHead: boolean, http10: boolean) {
     this.#owner = owner;
     this.#noBody = isHead;
+    this.#http10 = http10;
   }
 
   get headersSent(): boolean {
@@ -89,9 +92,11 @@ export class Http1Response {
     let head = this.#building;
     head += dateHeader();
     const bodyless = this.#noBody || status === 204 || status === 304 || status < 200;
-    this.#chunked = !this.#hasLength && !bodyless;
+    // HTTP/1.0 has no chunked framing: a body of unknown length ends when the connection closes.
+    const untilClose = !this.#hasLength && !bodyless && this.#http10;
+    this.#chunked = !this.#hasLength && !bodyless && !this.#http10;
     if (this.#chunked) head += 'transfer-encoding: chunked\r\n';
-    this.#keepAlive = !this.#closeAsked && this.#owner.canKeepAlive();
+    this.#keepAlive = !this.#closeAsked && !untilClose && this.#owner.canKeepAlive();
     head += this.#keepAlive ? `connection: keep-alive\r\nkeep-alive: timeout=${this.#owner.keepAliveSeconds}\r\n\r\n` : 'connection: close\r\n\r\n';
     this.#head = head;
     this.#building = '';
