@@ -131,7 +131,8 @@ export class Http1Response {
 
   /** Writes body bytes; false when the socket's buffer is full (wait for 'drain'). */
   write(chunk: Buffer | string, cb?: () => void): boolean {
-    if (this.#finished) throw new Error('write after end');
+    // Not a throw: a late upstream event must not take the process down over a finished answer.
+    if (this.#finished) return true;
     if (!this.#headersSent) this.writeHead(this.statusCode);
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     // Nowhere to write: the connection's close already told the response's owner.
