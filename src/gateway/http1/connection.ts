@@ -71,6 +71,8 @@ export class Connection implements ResponseOwner {
   #resEnded = false;
   #bodyLeft = 0;
   #chunked: ChunkedDecoder | undefined;
+  /** Whether the current request's client allows keep-alive (its version and Connection header). */
+  #keepAlive = false;
 
   constructor(socket: Socket, host: ConnectionHost, now: number) {
     this.socket = socket;
@@ -87,16 +89,9 @@ export class Connection implements ResponseOwner {
     return this.#host.keepAliveSeconds;
   }
 
-  /** No request in progress: the connection can be closed without cutting anything. */
-  get idle(): boolean {
-    return this.#phase === Phase.Idle;
-  }
-
   canKeepAlive(): boolean {
     return this.#keepAlive && !this.#host.closing;
   }
-
-  #keepAlive = false;
 
   responseEnded(res: Http1Response, keepAlive: boolean): void {
     if (res !== this.#res || this.#resEnded) return;

@@ -61,11 +61,6 @@ export class Http1Server implements ConnectionHost {
     return this.#closing;
   }
 
-  /** Open connections (for tests and shutdown). */
-  get connections(): number {
-    return this.#connections.size;
-  }
-
   dispatch(req: Http1Request, res: Http1Response): void {
     this.#handlers.request(req, res);
   }
