@@ -39,6 +39,10 @@ describe('ChunkedDecoder', () => {
     ['a bare CR in a size line', '5\r;x\r\nhello\r\n0\r\n\r\n'],
     ['a size line over 1 KiB', `5;${'x'.repeat(2000)}\r\n`],
     ['trailers over the limit', `0\r\n${'X-T: y\r\n'.repeat(200)}\r\n`],
+    ['whitespace after a bare size', '5 \r\nhello\r\n0\r\n\r\n'],
+    ['a control character in an extension', '5;a=\x01\r\nhello\r\n0\r\n\r\n'],
+    ['a trailer without a colon', '0\r\nX-T\r\n\r\n'],
+    ['an obs-folded trailer', '0\r\nX-T: a\r\n b\r\n\r\n'],
   ])('refuses %s', (_name, bad) => {
     expect(() => decode(bad)).toThrow(ChunkedError);
   });

@@ -68,6 +68,14 @@ describe('parseHead', () => {
     ['gzip before chunked', 'POST / HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked', 501],
     ['Transfer-Encoding in 1.0', 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked', 400],
     ['an expectation other than 100-continue', 'POST / HTTP/1.1\r\nHost: gw\r\nExpect: 200-ok', 417],
+    ['CONNECT', 'CONNECT /x HTTP/1.1\r\nHost: gw', 501],
+    ['a non-ASCII byte in the target', 'GET /\x80 HTTP/1.1\r\nHost: gw', 400],
+    // trim() would strip these and let them pass (found by the differential fuzz)
+    ['a vertical tab ending a value', 'POST / HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\x0b', 400],
+    ['a form feed starting a value', 'GET / HTTP/1.1\r\nHost: gw\r\nX-A: \x0cb', 400],
+    ['NBSP ending a Content-Length', 'POST / HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\xa0', 400],
+    ['a bare LF ending a value', 'GET / HTTP/1.1\r\nHost: gw\r\nX-A: b\n', 400],
+    ['a bare CR ending a value', 'GET / HTTP/1.1\r\nHost: gw\r\nX-A: b\r', 400],
   ])('refuses %s', (_name, text, status) => {
     expect(refused(text).status).toBe(status);
   });

@@ -36,8 +36,17 @@ export interface HeadRefusal {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field values: visible ASCII, space, tab and obs-text; no control characters (NUL, CR, LF...). */
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-/** Origin-form targets: no spaces or control characters (obs-text is let through, as node does). */
-const TARGET = /^\/[\x21-\x7e\x80-\xff]*$/;
+/** Origin-form targets: visible ASCII only (RFC 3986; llhttp refuses other bytes too). */
+const TARGET = /^\/[\x21-\x7e]*$/;
+/** Optional whitespace (RFC 9110 §5.6.3) is space and tab only: String.prototype.trim would also
+ * eat CR, LF, VT, FF and NBSP, and let a control character at a value's end past the check below. */
+const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
+
+function trimOws(s: string): string {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  return first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09 ? s.replace(OWS_EDGES, '') : s;
+}
 const DECIMAL = /^\d{1,15}$/;
 
 /**
@@ -71,7 +80,7 @@ function refuse(status: HeadRefusal['status'], message: string): HeadRefusal {
 function listsToken(value: string, token: string): boolean {
   const v = value.toLowerCase();
   if (v === token) return true;
-  for (const part of v.split(',')) if (part.trim() === token) return true;
+  for (const part of v.split(',')) if (trimOws(part) === token) return true;
   return false;
 }
 
@@ -89,6 +98,8 @@ export function parseHead(text: string): RequestHead | HeadRefusal {
   const url = text.slice(sp1 + 1, sp2);
   const version = text.slice(sp2 + 1, lineEnd);
   if (!TOKEN.test(method)) return refuse(400, 'malformed request method');
+  // The gateway never tunnels; node would hand the socket over, here it stays HTTP: refuse it.
+  if (method === 'CONNECT') return refuse(501, 'CONNECT is not supported');
   if (!TARGET.test(url)) return refuse(400, 'request target must be a path (origin-form)');
   let minor: 0 | 1;
   if (version === 'HTTP/1.1') minor = 1;
@@ -114,7 +125,7 @@ export function parseHead(text: string): RequestHead | HeadRefusal {
     if (colon <= 0) return refuse(400, 'malformed header line');
     const rawName = line.slice(0, colon);
     if (!TOKEN.test(rawName)) return refuse(400, `malformed header name ${JSON.stringify(rawName.slice(0, 64))}`);
-    const value = line.slice(colon + 1).trim();
+    const value = trimOws(line.slice(colon + 1));
     if (BAD_VALUE.test(value)) return refuse(400, `header ${rawName} holds a control character`);
     const name = rawName.toLowerCase();
     switch (name) {
@@ -155,7 +166,7 @@ export function parseHead(text: string): RequestHead | HeadRefusal {
     const codings = transferEncoding.toLowerCase().split(',');
     // Without chunked last the body's end cannot be known: 400 and close (RFC 9112 §6.3). Codings
     // before it (gzip, chunked) would be ours to undo, and the gateway does not: 501.
-    if (codings[codings.length - 1]!.trim() !== 'chunked') return refuse(400, `Transfer-Encoding ${JSON.stringify(transferEncoding)} does not end in chunked`);
+    if (trimOws(codings[codings.length - 1]!) !== 'chunked') return refuse(400, `Transfer-Encoding ${JSON.stringify(transferEncoding)} does not end in chunked`);
     if (codings.length > 1) return refuse(501, `Transfer-Encoding ${JSON.stringify(transferEncoding)} is not supported (only chunked)`);
     chunked = true;
   }
