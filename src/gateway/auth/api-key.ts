@@ -3,6 +3,17 @@ import { PloydError } from '../../errors/index.ts';
 import type { ApiKeyPrincipal, ApiKeyVerifier } from '../types.ts';
 import type { Principal } from './principal.ts';
 
+/**
+ * The API key a connection last presented and its cache entry. Keep-alive clients send the same key
+ * on every request: comparing the string is cheaper than hashing it (SHA-256 was ~4% of the
+ * gateway's CPU per request). The key is held only by the connection that sent it, for its lifetime;
+ * the shared cache still keys by hash. The entry's TTL applies as in the cache.
+ */
+export interface CredentialMemo {
+  key?: string;
+  entry?: CacheEntry;
+}
+
 interface CacheEntry {
   readonly principal: ApiKeyPrincipal | undefined;
   /** The gateway's view of it, built once per verification (immutable, shared by requests). */
@@ -47,11 +58,19 @@ export class ApiKeyAuthenticator {
    * The principal for a key. A cache hit answers synchronously (no promise, no microtask on the
    * request path); a miss asks the store. Throws (or rejects) E_UNAUTHENTICATED / E_TOKEN_EXPIRED.
    */
-  authenticate(key: string, now: number): Principal | Promise<Principal> {
+  authenticate(key: string, now: number, memo?: CredentialMemo): Principal | Promise<Principal> {
+    const remembered = memo?.key === key ? memo.entry : undefined;
+    if (remembered && remembered.until > now) return judge(remembered, now);
     // One-shot hash: a third of createHash()'s cost, measured on the request path.
     const digest = hash('sha256', key, 'base64');
     const entry = this.#cache.get(digest);
-    if (entry && entry.until > now) return judge(entry, now);
+    if (entry && entry.until > now) {
+      if (memo) {
+        memo.key = key;
+        memo.entry = entry;
+      }
+      return judge(entry, now);
+    }
     return this.#verify(key, digest, now);
   }
 

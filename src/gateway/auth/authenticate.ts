@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { PloydError } from '../../errors/index.ts';
 import type { CompiledRoute, RouteTableSnapshot } from '../route-table.ts';
 import type { ApiKeyVerifier } from '../types.ts';
-import { ApiKeyAuthenticator } from './api-key.ts';
+import { ApiKeyAuthenticator, type CredentialMemo } from './api-key.ts';
 import { JwtVerifier } from './jwt.ts';
 import type { Principal } from './principal.ts';
 
@@ -45,7 +45,7 @@ export class Authenticator {
    * Synchronous for a cached API key (the hot path: no promise, no microtask); a promise when the
    * store or a JWKS must be asked. Errors are thrown on the synchronous path and rejected otherwise.
    */
-  authenticate(route: CompiledRoute, headers: IncomingHttpHeaders, now: number): Principal | undefined | Promise<Principal | undefined> {
+  authenticate(route: CompiledRoute, headers: IncomingHttpHeaders, now: number, memo?: CredentialMemo): Principal | undefined | Promise<Principal | undefined> {
     const token = presentedCredential(headers);
     if (token === undefined || token === '') {
       if (route.auth.required) throw new PloydError('E_UNAUTHENTICATED', 'missing credentials: send Authorization: Bearer <key>');
@@ -58,7 +58,7 @@ export class Authenticator {
     }
     if (!route.auth.apiKey) throw new PloydError('E_UNAUTHENTICATED', 'this route accepts JWTs only');
     if (!this.#apiKeys) throw new PloydError('E_UNAUTHENTICATED', 'API keys are not configured on this gateway');
-    const p = this.#apiKeys.authenticate(token, now);
+    const p = this.#apiKeys.authenticate(token, now, memo);
     return p instanceof Promise ? p.then((x) => allowedOn(route, x)) : allowedOn(route, p);
   }
 

@@ -1,4 +1,4 @@
 export { Authenticator, presentedCredential } from './authenticate.ts';
-export { ApiKeyAuthenticator } from './api-key.ts';
+export { ApiKeyAuthenticator, type CredentialMemo } from './api-key.ts';
 export { JwtVerifier, type JwtConfig } from './jwt.ts';
 export type { Principal } from './principal.ts';

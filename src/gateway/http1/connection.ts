@@ -57,6 +57,8 @@ export class Connection implements ResponseOwner {
   readonly socket: Socket;
   readonly #host: ConnectionHost;
   readonly #remoteAddress: string;
+  /** Handed to every request of the connection (Http1Request.connectionMemo). */
+  readonly #memo: object = {};
   #phase = Phase.Head;
   /** When the current phase's clock started (Date.now()): head, request, idle or closing. */
   #since: number;
@@ -227,7 +229,7 @@ export class Connection implements ResponseOwner {
     }
     this.#keepAlive = head.keepAlive;
     this.#requestStart = this.#since;
-    const req = new Http1Request(head, this.#remoteAddress, this.#host.maxBodyBytes);
+    const req = new Http1Request(head, this.#remoteAddress, this.#memo, this.#host.maxBodyBytes);
     const res = new Http1Response(this, head.method === 'HEAD', head.minor === 0);
     this.#req = req;
     this.#res = res;

@@ -22,6 +22,11 @@ export class Http1Request {
   readonly httpVersion: '1.0' | '1.1';
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string;
+  /**
+   * One object per connection, shared by its requests, for the handler's own state about the
+   * connection (the gateway keeps the API key it last verified there; see auth/api-key.ts).
+   */
+  readonly connectionMemo: object;
   readonly #max: number;
   #state = BodyState.Reading;
   #parts: Buffer[] = [];
@@ -29,12 +34,13 @@ export class Http1Request {
   #body: Buffer | undefined;
   #done: BodyCallback | undefined;
 
-  constructor(head: RequestHead, remoteAddress: string, maxBodyBytes: number) {
+  constructor(head: RequestHead, remoteAddress: string, connectionMemo: object, maxBodyBytes: number) {
     this.method = head.method;
     this.url = head.url;
     this.httpVersion = head.minor === 1 ? '1.1' : '1.0';
     this.headers = head.headers;
     this.remoteAddress = remoteAddress;
+    this.connectionMemo = connectionMemo;
     this.#max = maxBodyBytes;
   }
 
