@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import { ERROR_CATALOGUE, type ErrorCode, isPloydError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Authenticator, CredentialMemo, Principal } from './auth/index.ts';
+import type { Authenticator, Principal } from './auth/index.ts';
 import {
   type BalancerState,
   nextFallback,
@@ -229,7 +229,7 @@ export class Exchange implements AttemptListener, StreamEvents {
       if (!guarded) return notFound();
       let p: ReturnType<Authenticator['authenticate']>;
       try {
-        p = this.#deps.auth.authenticate(guarded, req.headers, Date.now(), req.connectionMemo as CredentialMemo);
+        p = this.#deps.auth.authenticate(guarded, req.headers, Date.now(), req.connectionMemo);
       } catch (err) {
         return this.#failWith(err);
       }
@@ -240,7 +240,7 @@ export class Exchange implements AttemptListener, StreamEvents {
     this.#route = choice.route;
     let p: ReturnType<Authenticator['authenticate']>;
     try {
-      p = this.#deps.auth.authenticate(choice.route, req.headers, Date.now(), req.connectionMemo as CredentialMemo);
+      p = this.#deps.auth.authenticate(choice.route, req.headers, Date.now(), req.connectionMemo);
     } catch (err) {
       return this.#failWith(err);
     }

@@ -35,7 +35,7 @@ describe('ApiKeyAuthenticator with a connection memo', () => {
     const auth = new ApiKeyAuthenticator(v, { ttlMs: 1_000 });
     const memo: CredentialMemo = {};
     await auth.authenticate('sk-a', 0, memo);
-    auth.authenticate('sk-a', 10, memo);
+    expect(auth.authenticate('sk-a', 10, memo)).toMatchObject({ id: 'a' });
     expect(memo.key).toBe('sk-a');
     v.keys.delete('sk-a'); // revoked in the store
     expect((auth.authenticate('sk-a', 999, memo) as { id: string }).id).toBe('a'); // within the TTL
@@ -49,7 +49,7 @@ describe('ApiKeyAuthenticator with a connection memo', () => {
     const auth = new ApiKeyAuthenticator(v, { ttlMs: 10_000 });
     const memo: CredentialMemo = {};
     await auth.authenticate('sk-a', 0, memo);
-    auth.authenticate('sk-a', 10, memo);
+    expect(auth.authenticate('sk-a', 10, memo)).toMatchObject({ id: 'a' });
     expect(memo.key).toBe('sk-a');
     expect(() => auth.authenticate('sk-a', 600, memo)).toThrow(expect.objectContaining({ code: 'E_TOKEN_EXPIRED' }) as Error);
   });
