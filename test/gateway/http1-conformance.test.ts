@@ -318,6 +318,13 @@ describe('gateway listener: HTTP/1.1 conformance on raw sockets', () => {
       expectChatOk(await c.response('POST'));
     });
 
+    it('an upgrade request (h2c, as curl --http2 asks) is answered as HTTP/1.1, then closed', async () => {
+      const { res, closed } = await once(chatRequest({ headers: 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n' }));
+      expectChatOk(res);
+      expect(res.headers.connection?.toLowerCase()).toBe('close');
+      expect(closed).toBe(true);
+    });
+
     it('Connection: close on HTTP/1.1: answered, then closed', async () => {
       const { res, closed } = await once(chatRequest({ headers: 'Connection: close\r\n' }));
       expectChatOk(res);

@@ -44,7 +44,12 @@ function echoHeaders(h: IncomingHttpHeaders): Record<string, string | undefined>
     const v = h[n];
     return Array.isArray(v) ? v.join(', ') : v;
   };
-  return { host: pickH('host'), 'content-length': pickH('content-length'), 'transfer-encoding': pickH('transfer-encoding'), upgrade: pickH('upgrade') };
+  return { host: pickH('host'), 'content-length': pickH('content-length'), 'transfer-encoding': pickH('transfer-encoding'), upgrade: pickH('upgrade'), connection: pickH('connection') };
+}
+
+/** A request asking to switch protocols: an Upgrade field, and `upgrade` among its Connection options. */
+function asksUpgrade(e: Echo): boolean {
+  return e.headers.upgrade !== undefined && (e.headers.connection ?? '').toLowerCase().split(',').some((t) => t.trim() === 'upgrade');
 }
 
 /** The echo goes in a header too: a HEAD answer has no body to carry it. */
@@ -243,8 +248,16 @@ function judge(c: Case, ours: Answers, node: Answers): Verdict {
   for (let i = 0; i < eOurs.length; i++) {
     const e = eOurs[i]!;
     const n = eNode[i];
+    // Ours ignores an upgrade but closes after answering it: nothing after an Upgrade request may be
+    // read as HTTP (a front proxy that took the upgrade would pass it on as a tunnel).
+    if (asksUpgrade(e) && ours.answers.at(-1)?.echo !== e) return { failure: `request #${i + 1} asked to upgrade, yet ours read on after it`, divergence: undefined, quirk };
     if (n) {
-      if (!sameEcho(e, n.method, n.url, n.body)) return { failure: `request #${i + 1} framed differently: ours ${JSON.stringify(e)} node ${JSON.stringify(n)}`, divergence: undefined, quirk };
+      if (!sameEcho(e, n.method, n.url, n.body)) {
+        // node hands an Upgrade request's connection over to the new protocol: no body, nothing after
+        // it is HTTP. Ours reads the body by its framing and closes (checked above).
+        if (asksUpgrade(e) && e.method === n.method && e.url === n.url) return { failure: undefined, divergence: 'Upgrade request: node tunnels what follows its head; ours reads its body, answers and closes', quirk };
+        return { failure: `request #${i + 1} framed differently: ours ${JSON.stringify(e)} node ${JSON.stringify(n)}`, divergence: undefined, quirk };
+      }
       continue;
     }
     llr ??= llhttpFrames(c);

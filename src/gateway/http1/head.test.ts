@@ -39,6 +39,11 @@ describe('parseHead', () => {
     expect(ok('GET / HTTP/1.0\r\nConnection: Keep-Alive').keepAlive).toBe(true);
   });
 
+  it('an upgrade request (ignored) does not keep the connection: what follows could be a tunnel', () => {
+    expect(ok('GET / HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c').keepAlive).toBe(false);
+    expect(ok('GET / HTTP/1.1\r\nHost: gw\r\nUpgrade: h2c').keepAlive).toBe(true); // not asked for in Connection
+  });
+
   it('chunked framing and Expect: 100-continue', () => {
     expect(ok('POST / HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: Chunked\r\nExpect: 100-Continue')).toMatchObject({ chunked: true, contentLength: undefined, expectContinue: true });
   });

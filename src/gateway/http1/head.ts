@@ -35,12 +35,27 @@ export interface HeadRefusal {
 /** RFC 9110 token characters (method and field names). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field values: visible ASCII, space, tab and obs-text; no control characters (NUL, CR, LF...). */
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+/** The same sets as tables over char codes 0–255 (the head is latin1-decoded), for the field loop. */
+const IS_TOKEN = new Uint8Array(256);
+const IS_VALUE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  IS_TOKEN[c] = TOKEN.test(ch) ? 1 : 0;
+  IS_VALUE[c] = BAD_VALUE_CHAR.test(ch) ? 0 : 1;
+}
+
 /** Origin-form targets: visible ASCII only (RFC 3986; llhttp refuses other bytes too). */
 const TARGET = /^\/[\x21-\x7e]*$/;
-/** Optional whitespace (RFC 9110 §5.6.3) is space and tab only: String.prototype.trim would also
- * eat CR, LF, VT, FF and NBSP, and let a control character at a value's end past the check below. */
+/**
+ * Optional whitespace (RFC 9110 §5.6.3) is space and tab only: String.prototype.trim would also eat
+ * CR, LF, VT, FF and NBSP, and let a control character at a value's end past the value check.
+ */
 const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
 
 function trimOws(s: string): string {
   const first = s.charCodeAt(0);
@@ -117,16 +132,28 @@ export function parseHead(text: string): RequestHead | HeadRefusal {
   while (pos < text.length) {
     let end = text.indexOf('\r\n', pos);
     if (end < 0) end = text.length;
-    const line = text.slice(pos, end);
+    const lineStart = pos;
     pos = end + 2;
-    const first = line.charCodeAt(0);
+    // One pass over the line with character tables, no regular expressions or intermediate
+    // slices: this runs for every header of every request.
+    const first = text.charCodeAt(lineStart);
     if (first === 0x20 || first === 0x09) return refuse(400, 'obsolete line folding is not accepted');
-    const colon = line.indexOf(':');
-    if (colon <= 0) return refuse(400, 'malformed header line');
-    const rawName = line.slice(0, colon);
-    if (!TOKEN.test(rawName)) return refuse(400, `malformed header name ${JSON.stringify(rawName.slice(0, 64))}`);
-    const value = trimOws(line.slice(colon + 1));
-    if (BAD_VALUE.test(value)) return refuse(400, `header ${rawName} holds a control character`);
+    let i = lineStart;
+    while (i < end && IS_TOKEN[text.charCodeAt(i)] === 1) i++;
+    if (i === lineStart || i === end || text.charCodeAt(i) !== 0x3a) {
+      const colon = text.indexOf(':', lineStart);
+      return refuse(400, colon < 0 || colon >= end ? 'malformed header line' : `malformed header name ${JSON.stringify(text.slice(lineStart, Math.min(colon, lineStart + 64)))}`);
+    }
+    const rawName = text.slice(lineStart, i);
+    // Optional whitespace around the value is SP and HTAB only (see OWS_EDGES).
+    let vs = i + 1;
+    let ve = end;
+    while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
+    while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
+    for (let k = vs; k < ve; k++) {
+      if (IS_VALUE[text.charCodeAt(k)] !== 1) return refuse(400, `header ${rawName} holds a control character`);
+    }
+    const value = text.slice(vs, ve);
     const name = rawName.toLowerCase();
     switch (name) {
       case 'content-length':
@@ -176,7 +203,11 @@ export function parseHead(text: string): RequestHead | HeadRefusal {
     if (expect.toLowerCase() !== '100-continue') return refuse(417, `Expect ${JSON.stringify(expect)} is not supported`);
     expectContinue = true;
   }
-  const keepAlive = connection === undefined ? minor === 1 : minor === 1 ? !listsToken(connection, 'close') : listsToken(connection, 'keep-alive');
+  // An upgrade the gateway ignores (RFC 9110 §7.8: curl asks for h2c, say) still ends the connection
+  // after its answer: a front proxy that took the upgrade would pass what follows as a tunnel, and
+  // none of it may be read here as a next request.
+  const upgrade = headers.upgrade !== undefined && connection !== undefined && listsToken(connection, 'upgrade');
+  const keepAlive = upgrade ? false : connection === undefined ? minor === 1 : minor === 1 ? !listsToken(connection, 'close') : listsToken(connection, 'keep-alive');
   return { method, url, minor, headers, contentLength, chunked, keepAlive, expectContinue };
 }
 
