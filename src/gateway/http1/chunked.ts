@@ -1,3 +1,5 @@
+import { BAD_VALUE_CHAR, isFieldLine } from './syntax.ts';
+
 /**
  * Decoder for `Transfer-Encoding: chunked` request bodies (RFC 9112 §7.1), fed as bytes arrive.
  * Pure: bytes in, body slices out. Strict like the head parser: a chunk size that is not hex, a
@@ -20,9 +22,7 @@ const LF = 0x0a;
 /** A size line carries hex digits and optional extensions (ignored); 1 KiB is generous. */
 const MAX_SIZE_LINE = 1024;
 const HEX = /^[0-9a-fA-F]{1,13}$/;
-/** A trailer line: a token name, a colon, a value without control characters (no obs-fold). */
-const TRAILER_FIELD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*$/;
-const BAD_EXT = /[^\t\x20-\x7e\x80-\xff]/;
+
 
 export class ChunkedDecoder {
   #state = State.Size;
@@ -69,14 +69,14 @@ export class ChunkedDecoder {
               return i;
             }
             // Trailer fields are read past, not kept, but held to the rules of head fields.
-            if (!TRAILER_FIELD.test(body)) throw new ChunkedError('malformed trailer field');
+            if (!isFieldLine(body)) throw new ChunkedError('malformed trailer field');
             continue;
           }
           const semi = body.indexOf(';');
           // Whitespace is allowed only before an extension (BWS, RFC 9112 §7.1.1), never after a bare size.
           const hex = semi < 0 ? body : body.slice(0, semi).replace(/[ \t]+$/, '');
           if (!HEX.test(hex)) throw new ChunkedError(`bad chunk size ${JSON.stringify(hex.slice(0, 32))}`);
-          if (semi >= 0 && BAD_EXT.test(body.slice(semi))) throw new ChunkedError('control character in a chunk extension');
+          if (semi >= 0 && BAD_VALUE_CHAR.test(body.slice(semi))) throw new ChunkedError('control character in a chunk extension');
           const size = parseInt(hex, 16);
           if (size === 0) this.#state = State.Trailer;
           else {

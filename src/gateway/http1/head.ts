@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { IS_TOKEN, IS_VALUE, isOws, TOKEN } from './syntax.ts';
 
 /**
  * An HTTP/1.1 request head (request line and header fields), parsed strictly. Pure: text in, a head
@@ -32,19 +33,6 @@ export interface HeadRefusal {
   readonly message: string;
 }
 
-/** RFC 9110 token characters (method and field names). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Field values: visible ASCII, space, tab and obs-text; no control characters (NUL, CR, LF...). */
-const BAD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
-/** The same sets as tables over char codes 0–255 (the head is latin1-decoded), for the field loop. */
-const IS_TOKEN = new Uint8Array(256);
-const IS_VALUE = new Uint8Array(256);
-for (let c = 0; c < 256; c++) {
-  const ch = String.fromCharCode(c);
-  IS_TOKEN[c] = TOKEN.test(ch) ? 1 : 0;
-  IS_VALUE[c] = BAD_VALUE_CHAR.test(ch) ? 0 : 1;
-}
-
 /** Origin-form targets: visible ASCII only (RFC 3986; llhttp refuses other bytes too). */
 const TARGET = /^\/[\x21-\x7e]*$/;
 /**
@@ -53,15 +41,12 @@ const TARGET = /^\/[\x21-\x7e]*$/;
  */
 const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
 
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
 function trimOws(s: string): string {
   const first = s.charCodeAt(0);
   const last = s.charCodeAt(s.length - 1);
-  return first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09 ? s.replace(OWS_EDGES, '') : s;
+  return isOws(first) || isOws(last) ? s.replace(OWS_EDGES, '') : s;
 }
+
 const DECIMAL = /^\d{1,15}$/;
 
 /**

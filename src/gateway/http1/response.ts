@@ -1,5 +1,6 @@
 import { STATUS_CODES, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { BAD_VALUE_CHAR, TOKEN } from './syntax.ts';
 
 /** What a response needs from its connection. */
 export interface ResponseOwner {
@@ -12,8 +13,6 @@ export interface ResponseOwner {
   responseEnded(res: Http1Response, keepAlive: boolean): void;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** Below this a head and its body (or a chunk and its framing) are copied into one buffer and written once. */
 const COALESCE_BYTES = 16 * 1024;
 const LAST_CHUNK = '0\r\n\r\n';
@@ -125,7 +124,7 @@ export class Http1Response {
       return;
     }
     const v = typeof value === 'string' ? value : String(value);
-    if (BAD_VALUE.test(v)) throw new TypeError(`invalid value for header ${name}`);
+    if (BAD_VALUE_CHAR.test(v)) throw new TypeError(`invalid value for header ${name}`);
     this.#building += `${name}: ${v}\r\n`;
   }
 
