@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { request } from 'undici';
+import { Pool, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import { createLogger } from '../../src/log/index.ts';
@@ -102,6 +102,33 @@ describe('authentication: API keys and JWT', () => {
     const r = await call('/v1', bearer('sk-enterprise'));
     expect(r.headers['x-ployd-backend']).toBe('enterprise');
     expect(enterprise.headers.at(-1)?.['x-model-tier']).toBe('enterprise');
+  });
+
+  it('keys that change on one keep-alive connection are each judged on their own (the connection memo)', async () => {
+    const pool = new Pool(base, { connections: 1, pipelining: 1 });
+    const one = async (key: string): Promise<{ status: number; backend: unknown }> => {
+      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'm', messages: [] }) });
+      await res.body.dump();
+      return { status: res.statusCode, backend: res.headers['x-ployd-backend'] };
+    };
+    try {
+      const seen = [];
+      for (const key of ['sk-good', 'sk-good', 'sk-enterprise', 'sk-good', 'sk-scoped', 'sk-nope', 'sk-old', 'sk-enterprise', 'sk-enterprise', 'sk-good']) seen.push(await one(key));
+      expect(seen).toEqual([
+        { status: 200, backend: 'default' },
+        { status: 200, backend: 'default' },
+        { status: 200, backend: 'enterprise' },
+        { status: 200, backend: 'default' },
+        { status: 403, backend: undefined },
+        { status: 401, backend: undefined },
+        { status: 401, backend: undefined },
+        { status: 200, backend: 'enterprise' },
+        { status: 200, backend: 'enterprise' },
+        { status: 200, backend: 'default' },
+      ]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('per-key limits apply (rpm from the store)', async () => {
