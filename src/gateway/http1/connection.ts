@@ -40,7 +40,6 @@ const MAX_PIPELINED_BYTES = 64 * 1024;
 const REFUSAL_CODE: Record<number, ErrorCode> = {
   400: 'E_BAD_REQUEST',
   408: 'E_REQUEST_TIMEOUT',
-  413: 'E_BODY_TOO_LARGE',
   417: 'E_HTTP_NOT_SUPPORTED',
   431: 'E_HEADERS_TOO_LARGE',
   501: 'E_HTTP_NOT_SUPPORTED',
@@ -326,8 +325,8 @@ export class Connection implements ResponseOwner {
       return;
     }
     const body = openAiErrorBody(REFUSAL_CODE[status] ?? 'E_BAD_REQUEST', message);
-    this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`, 'latin1');
-    this.socket.write(body);
+    const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+    this.socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
     this.#shut();
   }
 }
